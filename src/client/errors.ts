@@ -1,0 +1,34 @@
+/** Errors of the client helpers: what a caller (the ingest, the CLI, the exam system) can act on. */
+
+export class InvalidArrangementError extends Error {
+  constructor(readonly reason: string) {
+    super(`invalid arrangement: ${reason}`);
+    this.name = 'InvalidArrangementError';
+  }
+}
+
+export class InvalidExamInputError extends Error {
+  constructor(readonly reason: string) {
+    super(`invalid exam: ${reason}`);
+    this.name = 'InvalidExamInputError';
+  }
+}
+
+export class ExamNotFoundError extends Error {
+  constructor(readonly examId: string) {
+    super(`no exam ${examId}: Feishu's 创建笔试 event for it has not been received`);
+    this.name = 'ExamNotFoundError';
+  }
+}
+
+/** The exam's workflow has ended: an arrangement can no longer be accepted. */
+export class ExamClosedError extends Error {
+  constructor(
+    readonly examId: string,
+    /** The ExamStatus it ended with (submitted, rejected, failed, expired), or the execution status if unknown. */
+    readonly endedAs: string,
+  ) {
+    super(`exam ${examId} has already ended (${endedAs})`);
+    this.name = 'ExamClosedError';
+  }
+}

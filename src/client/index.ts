@@ -1,0 +1,149 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { TASK_QUEUE, WORKFLOW_TYPE, ecoExamWorkflowId } from '../shared/constants';
+import { describeZodError, ecoExamInputSchema, loginInfoBodySchema, type EcoExamInput, type LoginInfoBody } from '../shared/schemas';
+import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
+import type { EcoExamResult, ExamStatusView } from '../shared/types';
+import { examArranged, examStatus } from '../workflows/definitions';
+import type { ecoExamWorkflow } from '../workflows/eco-exam-workflow';
+import { ExamClosedError, ExamNotFoundError, InvalidArrangementError, InvalidExamInputError } from './errors';
+
+export * from './errors';
+
+/**
+ * Typed helpers for everything that talks to exam workflows: the ingest, the ops CLI, the exam system's own code,
+ * and the tests. They validate with the same zod schemas as the workflow, so a bad request fails here, early.
+ */
+
+export interface StartExamOptions {
+  taskQueue?: string;
+  /** Default for `input.arrangementTimeout` (ARRANGEMENT_TIMEOUT). */
+  arrangementTimeout?: Duration;
+}
+
+export interface StartedExam {
+  workflowId: string;
+  /** The run that holds the exam (the existing one when the exam was already started). */
+  runId: string;
+  /** True when the exam's workflow had already ended: nothing was started (a late redelivery of the event). */
+  alreadyEnded: boolean;
+}
+
+/**
+ * Starts the exam's workflow, idempotently: a running exam is reused (conflict policy USE_EXISTING), an ended one is
+ * never started again (reuse policy REJECT_DUPLICATE). Search attributes and the UI summary are set at start.
+ */
+export async function startExam(client: Client, input: EcoExamInput, options: StartExamOptions = {}): Promise<StartedExam> {
+  const parsed = ecoExamInputSchema.safeParse({ arrangementTimeout: options.arrangementTimeout, ...input });
+  if (!parsed.success) throw new InvalidExamInputError(describeZodError(parsed.error));
+  const exam = parsed.data;
+  const workflowId = ecoExamWorkflowId(exam.examId);
+  try {
+    const handle = await client.workflow.start<typeof ecoExamWorkflow>(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: options.taskQueue ?? TASK_QUEUE,
+      args: [exam],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: ExamIdKey, value: exam.examId },
+        { key: ExamStatusKey, value: 'awaiting_arrangement' },
+        ...(exam.accountId ? [{ key: ExamAccountIdKey, value: exam.accountId }] : []),
+        ...(exam.tenantKey ? [{ key: FeishuTenantKeyKey, value: exam.tenantKey }] : []),
+      ],
+      staticSummary: examSummary(exam),
+      staticDetails: examDetails(exam),
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, alreadyEnded: false };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const description = await client.workflow.getHandle(workflowId).describe();
+    return { workflowId, runId: description.runId, alreadyEnded: true };
+  }
+}
+
+/** One line for the Temporal UI: ids only, no personal data (the candidate stays in the encrypted input). */
+export function examSummary(exam: EcoExamInput): string {
+  return [`Exam ${exam.examId}`, exam.paperId && `paper ${exam.paperId}`, exam.tenantKey && `tenant ${exam.tenantKey}`]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+function examDetails(exam: EcoExamInput): string {
+  const rows: Array<[string, string | undefined]> = [
+    ['exam_id', exam.examId],
+    ['paper_id', exam.paperId],
+    ['account_id', exam.accountId],
+    ['tenant_key', exam.tenantKey],
+    ['event_id', exam.eventId],
+  ];
+  return [
+    'Feishu Hire 创建笔试 (hire.eco_exam.created_v1)',
+    '',
+    ...rows.filter(([, value]) => value).map(([name, value]) => `- **${name}**: \`${value}\``),
+  ].join('\n');
+}
+
+export interface ArrangedExam {
+  workflowId: string;
+  runId: string;
+}
+
+/**
+ * Delivers the exam system's arrangement (the login_info body) to the exam's workflow as the `examArranged` signal.
+ * Throws InvalidArrangementError (which field, why), ExamNotFoundError, or ExamClosedError (how it ended).
+ */
+export async function arrangeExam(client: Client, examId: string, body: LoginInfoBody): Promise<ArrangedExam> {
+  const parsed = loginInfoBodySchema.safeParse(body);
+  if (!parsed.success) throw new InvalidArrangementError(describeZodError(parsed.error));
+  const description = await describeExam(client, examId);
+  if (description.status.name !== 'RUNNING') throw new ExamClosedError(examId, endedAs(description));
+  const handle = client.workflow.getHandle(description.workflowId, description.runId);
+  try {
+    await handle.signal(examArranged, parsed.data);
+  } catch (err) {
+    // It ended between describe and signal.
+    if (err instanceof WorkflowNotFoundError) throw new ExamClosedError(examId, endedAs(await describeExam(client, examId)));
+    throw err;
+  }
+  return { workflowId: description.workflowId, runId: description.runId };
+}
+
+/** The `examStatus` query; for an ended exam whose workers are gone, the workflow's result stands in. */
+export async function getExamStatus(client: Client, examId: string): Promise<ExamStatusView> {
+  const description = await describeExam(client, examId);
+  const handle = client.workflow.getHandle(description.workflowId, description.runId);
+  if (description.status.name === 'RUNNING') return handle.query(examStatus);
+  try {
+    return await handle.query(examStatus);
+  } catch {
+    const result: EcoExamResult | undefined =
+      description.status.name === 'COMPLETED' ? await client.workflow.getHandle<typeof ecoExamWorkflow>(description.workflowId, description.runId).result() : undefined;
+    return {
+      examId,
+      status: result?.status ?? 'failed',
+      attempts: result?.attempts ?? 0,
+      lastError: result?.error,
+      invalidArrangements: 0,
+    };
+  }
+}
+
+async function describeExam(client: Client, examId: string): Promise<WorkflowExecutionDescription> {
+  try {
+    return await client.workflow.getHandle(ecoExamWorkflowId(examId)).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new ExamNotFoundError(examId);
+    throw err;
+  }
+}
+
+function endedAs(description: WorkflowExecutionDescription): string {
+  const status = description.typedSearchAttributes.get(ExamStatusKey);
+  return description.status.name === 'COMPLETED' && status ? status : description.status.name.toLowerCase();
+}

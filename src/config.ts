@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { DEFAULT_ARRANGEMENT_TIMEOUT, TASK_QUEUE } from './shared/constants';
+
+/**
+ * The environment, validated once by the entry files (src/worker.ts, src/ingest/server.ts) and passed down.
+ * A bad or missing variable stops the process with a message that names it. `.env.example` lists them all.
+ */
+
+/** A duration such as "30s" or "7 days" (or a number of ms), parsed to milliseconds. */
+const duration = (name: string) =>
+  z.string().transform((value, ctx) => {
+    const ms = toMs(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a duration such as "30s", "15 minutes" or "7 days"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+function toMs(value: string): number | undefined {
+  try {
+    const ms = /^\d+$/.test(value.trim()) ? Number(value) : msToNumber(value as Parameters<typeof msToNumber>[0]);
+    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const httpUrl = (name: string) =>
+  z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, `${name} must be an absolute http(s) URL`);
+
+const positiveNumber = z.coerce.number().positive();
+
+/** Connection to Temporal: shared by every entry. */
+const temporalSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
+  TEMPORAL_API_KEY: optionalString,
+  /** PEM text or a path to a PEM file (client certificate for mTLS). */
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+});
+
+const feishuSchema = z.object({
+  FEISHU_BASE_URL: httpUrl('FEISHU_BASE_URL').default('https://open.feishu.cn'),
+  FEISHU_APP_ID: z.string().min(1, 'FEISHU_APP_ID is required (the app id, cli_…)'),
+  FEISHU_APP_SECRET: z.string().min(1, 'FEISHU_APP_SECRET is required'),
+  FEISHU_APP_TYPE: z.enum(['custom', 'store']).default('custom'),
+  /** Per-request timeout towards Feishu, in ms. */
+  FEISHU_REQUEST_TIMEOUT_MS: positiveNumber.default(10_000),
+  /**
+   * submitLoginInfo starts per second across the whole task queue (all workers together). Feishu allows 1000/min and
+   * 50/s per API × app × tenant; 16.5/s ≈ 990/min keeps every minute under 1000.
+   */
+  FEISHU_CALLS_PER_SECOND: positiveNumber.max(50).default(16.5),
+});
+
+export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).extend({
+  ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
+  EXAM_SYSTEM_WEBHOOK_URL: optionalString.pipe(httpUrl('EXAM_SYSTEM_WEBHOOK_URL').optional()),
+  /** How long a stopping worker lets running activities finish. */
+  WORKER_SHUTDOWN_GRACE: duration('WORKER_SHUTDOWN_GRACE').prefault('30s'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2000),
+  PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses `env` with `schema`; every problem names its variable. Values are never echoed (some are secrets). */
+export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message;
+      return `${name}: ${message}`;
+    }),
+  );
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return parseConfig(workerConfigSchema, env);
+}
+
+export type TemporalConfig = z.infer<typeof temporalSchema>;
+
+/** mTLS client certificate from TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY (PEM text or a file path); undefined when unset. */
+export function temporalTls(config: TemporalConfig): { clientCertPair: { crt: Buffer; key: Buffer } } | undefined {
+  if (!config.TEMPORAL_TLS_CERT && !config.TEMPORAL_TLS_KEY) return undefined;
+  if (!config.TEMPORAL_TLS_CERT || !config.TEMPORAL_TLS_KEY) {
+    throw new ConfigError(['TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together']);
+  }
+  return {
+    clientCertPair: { crt: pem('TEMPORAL_TLS_CERT', config.TEMPORAL_TLS_CERT), key: pem('TEMPORAL_TLS_KEY', config.TEMPORAL_TLS_KEY) },
+  };
+}
+
+function pem(name: string, value: string): Buffer {
+  if (value.includes('-----BEGIN')) return Buffer.from(value);
+  try {
+    return readFileSync(value);
+  } catch (err) {
+    throw new ConfigError([`${name}: neither PEM text nor a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+}

@@ -1,0 +1,60 @@
+import { loginInfoBodySchema, describeZodError, type LoginInfoBody } from '../shared/schemas';
+import { FeishuTokenError } from './errors';
+import type { FeishuAnswer, FeishuHttp } from './http';
+import type { TokenProvider } from './token-manager';
+
+/** Thrown before any request when the login_info body is invalid; says which field and why, never the value. */
+export class InvalidLoginInfoError extends Error {
+  readonly failureType = 'InvalidLoginInfo';
+  constructor(readonly reason: string) {
+    super(`invalid login_info body: ${reason}`);
+    this.name = 'InvalidLoginInfoError';
+  }
+}
+
+export interface CallOptions {
+  /** The customer tenant (store apps need it to pick the tenant's token). */
+  tenantKey?: string;
+  signal?: AbortSignal;
+}
+
+export interface SubmitLoginInfoOutcome {
+  logId?: string;
+  /** Whether the call needed a fresh token after Feishu refused the cached one. */
+  refreshedToken: boolean;
+}
+
+/** The thin Open API client: tenant token on every call, one refresh-and-retry when Feishu refuses the token. */
+export class FeishuClient {
+  constructor(
+    private readonly http: FeishuHttp,
+    private readonly tokens: TokenProvider,
+  ) {}
+
+  /** 回传笔试安排结果: POST /open-apis/hire/v1/eco_exams/:exam_id/login_info. */
+  async submitLoginInfo(examId: string, body: LoginInfoBody, options: CallOptions = {}): Promise<SubmitLoginInfoOutcome> {
+    const parsed = loginInfoBodySchema.safeParse(body);
+    if (!parsed.success) throw new InvalidLoginInfoError(describeZodError(parsed.error));
+    const path = `/open-apis/hire/v1/eco_exams/${encodeURIComponent(examId)}/login_info`;
+    const { answer, refreshedToken } = await this.callWithToken('login_info', path, parsed.data, options);
+    return { logId: answer.logId, refreshedToken };
+  }
+
+  private async callWithToken(
+    endpoint: string,
+    path: string,
+    body: unknown,
+    options: CallOptions,
+  ): Promise<{ answer: FeishuAnswer; refreshedToken: boolean }> {
+    const token = await this.tokens.getToken(options.tenantKey);
+    try {
+      return { answer: await this.http.postJson(endpoint, path, body, { token, signal: options.signal }), refreshedToken: false };
+    } catch (err) {
+      if (!(err instanceof FeishuTokenError)) throw err;
+      // 99991661/99991663: the token was revoked or expired early. Drop it, fetch a new one, try once more.
+      this.tokens.invalidate(token, options.tenantKey);
+      const fresh = await this.tokens.getToken(options.tenantKey);
+      return { answer: await this.http.postJson(endpoint, path, body, { token: fresh, signal: options.signal }), refreshedToken: true };
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { FeishuNetworkError, FeishuTimeoutError, feishuErrorFromResponse, type FeishuErrorInfo } from './errors';
+
+/**
+ * The transport under every Feishu call: an injected `fetch`, a timeout on every request, the content type checked
+ * before parsing, and the `{ code, msg, data, error }` envelope read with zod. Throws the typed errors of ./errors.
+ * It never logs or quotes request bodies: they can hold exam passwords and app secrets.
+ */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface FeishuHttpOptions {
+  /** Open API origin, e.g. https://open.feishu.cn (Lark: https://open.larksuite.com). */
+  baseUrl: string;
+  fetch?: FetchLike;
+  /** Per request, including reading the body. */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_FEISHU_TIMEOUT_MS = 10_000;
+
+const errorDetailSchema = z
+  .object({
+    log_id: z.string().optional(),
+    logid: z.string().optional(),
+    troubleshooter: z.string().optional(),
+  })
+  .loose();
+
+/** Feishu's envelope; token endpoints put their fields at the top level, so unknown keys are kept. */
+export const envelopeSchema = z
+  .object({
+    code: z.number().int(),
+    msg: z.string().optional(),
+    data: z.unknown().optional(),
+    error: errorDetailSchema.optional(),
+  })
+  .loose();
+export type FeishuEnvelope = z.infer<typeof envelopeSchema>;
+
+export interface FeishuAnswer {
+  status: number;
+  headers: Headers;
+  envelope: FeishuEnvelope;
+  logId?: string;
+}
+
+export interface PostOptions {
+  token?: string;
+  signal?: AbortSignal;
+}
+
+export class FeishuHttp {
+  readonly baseUrl: string;
+  private readonly fetchFn: FetchLike;
+  private readonly timeoutMs: number;
+
+  constructor(options: FeishuHttpOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_FEISHU_TIMEOUT_MS;
+  }
+
+  /**
+   * POSTs JSON and returns Feishu's answer when `code` is 0; otherwise throws the error that the answer maps to.
+   * `endpoint` is a short name for messages (`login_info`, `tenant_access_token`).
+   */
+  async postJson(endpoint: string, path: string, body: unknown, options: PostOptions = {}): Promise<FeishuAnswer> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchFn(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal,
+      });
+      text = await response.text();
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason ?? err;
+      if (timeout.aborted) {
+        throw new FeishuTimeoutError(`Feishu ${endpoint}: no answer within ${this.timeoutMs} ms`, {}, { cause: err });
+      }
+      throw new FeishuNetworkError(`Feishu ${endpoint}: request failed (${networkReason(err)})`, {}, { cause: err });
+    }
+
+    const headerLogId = response.headers.get('x-tt-logid') ?? undefined;
+    const envelope = parseEnvelope(response.headers.get('content-type'), text);
+    const info: FeishuErrorInfo = {
+      httpStatus: response.status,
+      code: envelope?.code,
+      feishuMsg: envelope?.msg,
+      logId: headerLogId ?? envelope?.error?.log_id ?? envelope?.error?.logid,
+      troubleshooter: envelope?.error?.troubleshooter,
+    };
+    if (envelope === undefined || envelope.code !== 0 || response.status < 200 || response.status >= 300) {
+      throw feishuErrorFromResponse(endpoint, info, response.headers);
+    }
+    return { status: response.status, headers: response.headers, envelope, logId: info.logId };
+  }
+}
+
+function parseEnvelope(contentType: string | null, text: string): FeishuEnvelope | undefined {
+  if (!contentType || !/\bjson\b/i.test(contentType)) return undefined;
+  try {
+    const parsed = envelopeSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function networkReason(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${cause.message}` : cause.message;
+  }
+  return String(cause);
+}

@@ -1,0 +1,27 @@
+/** Names that are part of the public contract (DESIGN.md). Import them; never repeat the literals. */
+
+export const TASK_QUEUE = 'feishu-eco-exam';
+export const WORKFLOW_TYPE = 'ecoExamWorkflow';
+export const WORKFLOW_ID_PREFIX = 'eco-exam-';
+export const SIGNAL_EXAM_ARRANGED = 'examArranged';
+export const QUERY_EXAM_STATUS = 'examStatus';
+export const ACTIVITY_SUBMIT_LOGIN_INFO = 'submitLoginInfo';
+
+/** Default wait for the exam system's arrangement result (ARRANGEMENT_TIMEOUT). */
+export const DEFAULT_ARRANGEMENT_TIMEOUT = '7 days';
+
+/** Feishu's documented quota for login_info: per API × app × tenant. */
+export const FEISHU_QUOTA_PER_SECOND = 50;
+export const FEISHU_QUOTA_PER_MINUTE = 1000;
+
+export function ecoExamWorkflowId(examId: string): string {
+  return `${WORKFLOW_ID_PREFIX}${examId}`;
+}
+
+export const EXAM_STATUSES = ['awaiting_arrangement', 'submitting', 'submitted', 'rejected', 'failed', 'expired'] as const;
+export type ExamStatus = (typeof EXAM_STATUSES)[number];
+/** The statuses a finished workflow can end in. */
+export type FinalExamStatus = Extract<ExamStatus, 'submitted' | 'rejected' | 'failed' | 'expired'>;
+
+/** Internal signal: the activity reports a failed attempt (attempt number, Feishu code, log id) to its workflow. */
+export const SIGNAL_ATTEMPT_FAILED = 'submitAttemptFailed';

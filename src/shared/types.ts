@@ -1,0 +1,59 @@
+import type { ExamStatus, FinalExamStatus } from './constants';
+
+/** What went wrong last, as shown by the `examStatus` query and the workflow result. Never holds request bodies. */
+export interface ExamError {
+  /** Stable failure type, e.g. `FeishuExamStateError`, `InvalidArrangement` (see src/shared/failure-types.ts). */
+  type: string;
+  message: string;
+  /** Feishu's business code, when Feishu answered. */
+  code?: number;
+  /** Feishu's log id (`x-tt-logid` / `error.log_id`), to quote to Feishu support. */
+  logId?: string;
+  /** Which attempt of submitLoginInfo saw it, when it came from Feishu. */
+  attempt?: number;
+}
+
+/** The `examStatus` query result. Never contains the password or username. */
+export interface ExamStatusView {
+  examId: string;
+  status: ExamStatus;
+  /** Attempts of submitLoginInfo made so far (0 before the arrangement arrives). */
+  attempts: number;
+  lastError?: ExamError;
+  accountId?: string;
+  paperId?: string;
+  tenantKey?: string;
+  /** ISO time the valid arrangement arrived. */
+  arrangedAt?: string;
+  /** ISO time Feishu accepted the login info. */
+  submittedAt?: string;
+  /** ISO time after which the workflow stops waiting for an arrangement. */
+  arrangementDeadline?: string;
+  /** Signals rejected because their payload was invalid. */
+  invalidArrangements: number;
+  /** Whether the arrangement carries login credentials (the values themselves are never shown). */
+  hasCredentials?: boolean;
+}
+
+/** The workflow's result: a normal, visible outcome for every path, including Feishu's rejection. */
+export interface EcoExamResult {
+  examId: string;
+  status: FinalExamStatus;
+  attempts: number;
+  /** Feishu's log id of the accepted call. */
+  logId?: string;
+  /** Set for `rejected` and `failed`. */
+  error?: ExamError;
+}
+
+/** What the submitLoginInfo activity returns. */
+export interface SubmitLoginInfoResult {
+  attempt: number;
+  logId?: string;
+}
+
+/** Reported by the activity to its workflow after a failed attempt, so the status query can show retries live. */
+export interface AttemptFailedReport {
+  attempt: number;
+  error: ExamError;
+}

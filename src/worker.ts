@@ -1,0 +1,112 @@
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { ConfigError, loadWorkerConfig, temporalTls, type TemporalConfig, type WorkerConfig } from './config';
+import { createFeishuClient } from './feishu';
+
+/**
+ * The worker entry: config → connection → activities(deps) → Worker.run. `createWorker` is exported for tests and
+ * the local stack; only `main` reads the environment, installs signal handling and exits.
+ */
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: ActivityDeps;
+  /** submitLoginInfo starts per second across the whole task queue (server-enforced, all workers together). */
+  callsPerSecond?: number;
+  /** ms */
+  shutdownGraceTime?: number;
+  maxCachedWorkflows?: number;
+  identity?: string;
+}
+
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowsPath: require.resolve('./workflows'),
+    activities: createActivities(options.activities),
+    maxTaskQueueActivitiesPerSecond: options.callsPerSecond,
+    shutdownGraceTime: options.shutdownGraceTime ?? 30_000,
+    maxCachedWorkflows: options.maxCachedWorkflows,
+    identity: options.identity,
+  });
+}
+
+/** The first connect is not retried by the SDK: retry with backoff for about a minute, then give up. */
+export async function connectWithRetry(config: TemporalConfig, log: (msg: string) => void): Promise<NativeConnection> {
+  const delays = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await NativeConnection.connect({
+        address: config.TEMPORAL_ADDRESS,
+        tls: temporalTls(config),
+        apiKey: config.TEMPORAL_API_KEY,
+      });
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      const delay = delays[attempt];
+      if (delay === undefined) throw err;
+      log(`Temporal at ${config.TEMPORAL_ADDRESS} not reachable (${(err as Error).message}); retrying in ${delay} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+export async function runWorker(config: WorkerConfig): Promise<void> {
+  const logger = new DefaultLogger(config.LOG_LEVEL as LogLevel);
+  Runtime.install({ logger });
+  const connection = await connectWithRetry(config, (msg) => logger.warn(msg));
+  try {
+    const feishu = createFeishuClient({
+      baseUrl: config.FEISHU_BASE_URL,
+      appId: config.FEISHU_APP_ID,
+      appSecret: config.FEISHU_APP_SECRET,
+      appType: config.FEISHU_APP_TYPE,
+      timeoutMs: config.FEISHU_REQUEST_TIMEOUT_MS,
+    });
+    const worker = await createWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activities: { feishu },
+      callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
+      shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    });
+    logger.info('worker started', {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+      feishu: config.FEISHU_BASE_URL,
+      callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
+    });
+    // SIGINT/SIGTERM (Runtime's default shutdownSignals) drain the worker; run() resolves after the grace time.
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+async function main(): Promise<void> {
+  let config: WorkerConfig;
+  try {
+    config = loadWorkerConfig(process.env);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(2);
+  }
+  await runWorker(config);
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error('worker failed:', err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

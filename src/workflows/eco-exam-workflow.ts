@@ -1,0 +1,176 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { Activities } from '../activities';
+import { DEFAULT_ARRANGEMENT_TIMEOUT, type ExamStatus, type FinalExamStatus } from '../shared/constants';
+import { NON_RETRYABLE_FAILURE_TYPES, finalStatusForFailure } from '../shared/failure-types';
+import { describeZodError, ecoExamInputSchema, loginInfoBodySchema, type EcoExamInput, type LoginInfoBody } from '../shared/schemas';
+import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
+import type { EcoExamResult, ExamError, ExamStatusView } from '../shared/types';
+import { examArranged, examStatus, submitAttemptFailed } from './definitions';
+
+/** How long Temporal keeps retrying submitLoginInfo before the exam ends `failed`. */
+export const DEFAULT_SUBMISSION_TIMEOUT = '1 day';
+
+/**
+ * One exam, from Feishu's 创建笔试 event to Feishu accepting its login info.
+ *
+ * Waits (up to `arrangementTimeout`) for the exam system's `examArranged` signal, validates it, then runs
+ * submitLoginInfo under a retry policy whose non-retryable types come from src/shared/failure-types.ts.
+ * Every path ends in a typed result: submitted, rejected (Feishu said no), failed (retries exhausted), expired.
+ */
+export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamResult> {
+  const parsedInput = ecoExamInputSchema.safeParse(rawInput);
+  if (!parsedInput.success) {
+    throw ApplicationFailure.create({
+      type: 'InvalidExamInput',
+      message: `invalid workflow input: ${describeZodError(parsedInput.error)}`,
+      nonRetryable: true,
+    });
+  }
+  const input = parsedInput.data;
+  const arrangementTimeout = input.arrangementTimeout ?? DEFAULT_ARRANGEMENT_TIMEOUT;
+  const state: ExamStatusView = {
+    examId: input.examId,
+    status: 'awaiting_arrangement',
+    attempts: 0,
+    invalidArrangements: 0,
+    accountId: input.accountId,
+    paperId: input.paperId,
+    tenantKey: input.tenantKey,
+    arrangementDeadline: new Date(Date.now() + msToNumber(arrangementTimeout)).toISOString(),
+  };
+  let arrangement: LoginInfoBody | undefined;
+
+  setHandler(examStatus, () => ({ ...state, lastError: state.lastError && { ...state.lastError } }), {
+    description: 'The exam: status, attempts, last error. Never the credentials.',
+  });
+  setHandler(
+    examArranged,
+    (payload) => {
+      if (arrangement !== undefined || state.status !== 'awaiting_arrangement') {
+        log.warn('examArranged ignored: the exam is already arranged', { examId: input.examId, status: state.status });
+        return;
+      }
+      const parsed = loginInfoBodySchema.safeParse(payload);
+      if (!parsed.success) {
+        state.invalidArrangements += 1;
+        state.lastError = { type: 'InvalidArrangement', message: `invalid arrangement: ${describeZodError(parsed.error)}` };
+        log.warn('examArranged rejected: invalid payload', { examId: input.examId, reason: state.lastError.message });
+        return;
+      }
+      arrangement = parsed.data;
+      state.arrangedAt = new Date().toISOString();
+      state.hasCredentials = parsed.data.exam_login_info.username !== undefined || parsed.data.exam_login_info.password !== undefined;
+      state.lastError = undefined;
+    },
+    { description: 'The arrangement result from the exam system (the login_info body).' },
+  );
+  setHandler(submitAttemptFailed, (report) => {
+    state.attempts = Math.max(state.attempts, report.attempt);
+    state.lastError = report.error;
+    showDetails(state);
+  });
+
+  setStatus(state, 'awaiting_arrangement', input);
+  const arrived = await condition(() => arrangement !== undefined, arrangementTimeout, {
+    summary: 'waiting for the exam system to arrange the exam',
+  });
+  const result = arrived && arrangement ? await submit(state, input, arrangement) : finish(state, input, 'expired');
+  await condition(allHandlersFinished);
+  return result;
+}
+
+async function submit(state: ExamStatusView, input: EcoExamInput, body: LoginInfoBody): Promise<EcoExamResult> {
+  setStatus(state, 'submitting', input);
+  const { submitLoginInfo } = proxyActivities<Activities>({
+    // The Feishu client times out each request (10 s by default); a token refresh and one retry fit in this.
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: input.submissionTimeout ?? DEFAULT_SUBMISSION_TIMEOUT,
+    summary: 'POST login_info to Feishu',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '5 minutes',
+      nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+    },
+  });
+  try {
+    const outcome = await submitLoginInfo({ examId: input.examId, tenantKey: input.tenantKey, body });
+    state.attempts = Math.max(state.attempts, outcome.attempt);
+    state.submittedAt = new Date().toISOString();
+    state.lastError = undefined;
+    return finish(state, input, 'submitted', { logId: outcome.logId });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const error = examErrorFromFailure(err);
+    state.lastError = error;
+    state.attempts = Math.max(state.attempts, error.attempt ?? 0);
+    const status =
+      err.cause instanceof ApplicationFailure ? finalStatusForFailure(err.cause.type, err.cause.nonRetryable) : 'failed';
+    log.warn('login_info not accepted', { examId: input.examId, status, type: error.type, code: error.code, logId: error.logId });
+    return finish(state, input, status, { error });
+  }
+}
+
+function examErrorFromFailure(err: ActivityFailure): ExamError {
+  // The cause is the last attempt's ApplicationFailure (details[0] is the ExamError the activity built),
+  // or a TimeoutFailure when the submission window closed.
+  let cause: unknown = err.cause;
+  if (cause instanceof TimeoutFailure && cause.cause instanceof ApplicationFailure) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) {
+    const detail = cause.details?.[0] as ExamError | undefined;
+    return detail ?? { type: cause.type ?? 'ApplicationFailure', message: cause.message };
+  }
+  if (cause instanceof TimeoutFailure) {
+    return { type: 'SubmissionTimeout', message: `submitLoginInfo timed out (${cause.timeoutType})` };
+  }
+  return { type: 'ActivityFailure', message: err.message };
+}
+
+function finish(
+  state: ExamStatusView,
+  input: EcoExamInput,
+  status: FinalExamStatus,
+  extra: { logId?: string; error?: ExamError } = {},
+): EcoExamResult {
+  setStatus(state, status, input);
+  return { examId: state.examId, status, attempts: state.attempts, ...extra };
+}
+
+function setStatus(state: ExamStatusView, status: ExamStatus, input: EcoExamInput): void {
+  state.status = status;
+  // Only what differs from the search attributes set at start is upserted: fewer history events per exam.
+  const current = workflowInfo().typedSearchAttributes;
+  const wanted: SearchAttributePair[] = [
+    { key: ExamIdKey, value: input.examId },
+    { key: ExamStatusKey, value: status },
+    ...(input.accountId ? [{ key: ExamAccountIdKey, value: input.accountId }] : []),
+    ...(input.tenantKey ? [{ key: FeishuTenantKeyKey, value: input.tenantKey }] : []),
+  ];
+  const changed = wanted.filter((pair) => current.get(pair.key) !== pair.value);
+  if (changed.length > 0) upsertSearchAttributes(changed);
+  showDetails(state);
+}
+
+/** The live line the Temporal UI shows ("current details"). Ids, status and Feishu's code only. */
+function showDetails(state: ExamStatusView): void {
+  const lines = [`**${state.status}** · exam ${state.examId} · attempts ${state.attempts}`];
+  if (state.lastError) {
+    const { type, code, logId } = state.lastError;
+    lines.push(`last error: ${type}${code !== undefined ? ` (code ${code})` : ''}${logId ? ` · log_id ${logId}` : ''}`);
+  }
+  setCurrentDetails(lines.join('\n\n'));
+}

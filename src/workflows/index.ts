@@ -1,0 +1,3 @@
+/** The workflowsPath target: every workflow of the product and its message definitions. */
+export { ecoExamWorkflow } from './eco-exam-workflow';
+export { examArranged, examStatus, submitAttemptFailed } from './definitions';
