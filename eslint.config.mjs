@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', '*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -27,8 +30,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'http', 'https', 'net', 'crypto', 'child_process', 'os', 'path'], message: 'Workflow code must be deterministic: no Node built-ins.' },
-            { group: ['../activities', '../activities/*', '../feishu/*', '../feishu'], message: 'Workflows import activity types only (use `import type`).', allowTypeImports: true },
+            {
+              group: ['node:*', 'fs', 'http', 'https', 'net', 'crypto', 'child_process', 'os', 'path'],
+              message: 'Workflow code must be deterministic: no Node built-ins.',
+            },
+            {
+              group: ['../activities', '../activities/*', '../feishu/*', '../feishu'],
+              message: 'Workflows import activity types only (use `import type`).',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

@@ -95,7 +95,8 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessE
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
-      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message;
+      const message =
+        issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message;
       return `${name}: ${message}`;
     }),
   );
@@ -114,7 +115,10 @@ export function temporalTls(config: TemporalConfig): { clientCertPair: { crt: Bu
     throw new ConfigError(['TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together']);
   }
   return {
-    clientCertPair: { crt: pem('TEMPORAL_TLS_CERT', config.TEMPORAL_TLS_CERT), key: pem('TEMPORAL_TLS_KEY', config.TEMPORAL_TLS_KEY) },
+    clientCertPair: {
+      crt: pem('TEMPORAL_TLS_CERT', config.TEMPORAL_TLS_CERT),
+      key: pem('TEMPORAL_TLS_KEY', config.TEMPORAL_TLS_KEY),
+    },
   };
 }
 
@@ -123,6 +127,8 @@ function pem(name: string, value: string): Buffer {
   try {
     return readFileSync(value);
   } catch (err) {
-    throw new ConfigError([`${name}: neither PEM text nor a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new ConfigError([
+      `${name}: neither PEM text nor a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
 }

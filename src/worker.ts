@@ -1,4 +1,4 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, loadWorkerConfig, temporalTls, type TemporalConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
@@ -56,7 +56,7 @@ export async function connectWithRetry(config: TemporalConfig, log: (msg: string
 }
 
 export async function runWorker(config: WorkerConfig): Promise<void> {
-  const logger = new DefaultLogger(config.LOG_LEVEL as LogLevel);
+  const logger = new DefaultLogger(config.LOG_LEVEL);
   Runtime.install({ logger });
   const connection = await connectWithRetry(config, (msg) => logger.warn(msg));
   try {

@@ -6,7 +6,13 @@ import {
 } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { TASK_QUEUE, WORKFLOW_TYPE, ecoExamWorkflowId } from '../shared/constants';
-import { describeZodError, ecoExamInputSchema, loginInfoBodySchema, type EcoExamInput, type LoginInfoBody } from '../shared/schemas';
+import {
+  describeZodError,
+  ecoExamInputSchema,
+  loginInfoBodySchema,
+  type EcoExamInput,
+  type LoginInfoBody,
+} from '../shared/schemas';
 import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
 import type { EcoExamResult, ExamStatusView } from '../shared/types';
 import { examArranged, examStatus } from '../workflows/definitions';
@@ -38,7 +44,11 @@ export interface StartedExam {
  * Starts the exam's workflow, idempotently: a running exam is reused (conflict policy USE_EXISTING), an ended one is
  * never started again (reuse policy REJECT_DUPLICATE). Search attributes and the UI summary are set at start.
  */
-export async function startExam(client: Client, input: EcoExamInput, options: StartExamOptions = {}): Promise<StartedExam> {
+export async function startExam(
+  client: Client,
+  input: EcoExamInput,
+  options: StartExamOptions = {},
+): Promise<StartedExam> {
   const parsed = ecoExamInputSchema.safeParse({ arrangementTimeout: options.arrangementTimeout, ...input });
   if (!parsed.success) throw new InvalidExamInputError(describeZodError(parsed.error));
   const exam = parsed.data;
@@ -108,7 +118,8 @@ export async function arrangeExam(client: Client, examId: string, body: LoginInf
     await handle.signal(examArranged, parsed.data);
   } catch (err) {
     // It ended between describe and signal.
-    if (err instanceof WorkflowNotFoundError) throw new ExamClosedError(examId, endedAs(await describeExam(client, examId)));
+    if (err instanceof WorkflowNotFoundError)
+      throw new ExamClosedError(examId, endedAs(await describeExam(client, examId)));
     throw err;
   }
   return { workflowId: description.workflowId, runId: description.runId };
@@ -123,7 +134,9 @@ export async function getExamStatus(client: Client, examId: string): Promise<Exa
     return await handle.query(examStatus);
   } catch {
     const result: EcoExamResult | undefined =
-      description.status.name === 'COMPLETED' ? await client.workflow.getHandle<typeof ecoExamWorkflow>(description.workflowId, description.runId).result() : undefined;
+      description.status.name === 'COMPLETED'
+        ? await client.workflow.getHandle<typeof ecoExamWorkflow>(description.workflowId, description.runId).result()
+        : undefined;
     return {
       examId,
       status: result?.status ?? 'failed',

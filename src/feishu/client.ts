@@ -32,7 +32,11 @@ export class FeishuClient {
   ) {}
 
   /** 回传笔试安排结果: POST /open-apis/hire/v1/eco_exams/:exam_id/login_info. */
-  async submitLoginInfo(examId: string, body: LoginInfoBody, options: CallOptions = {}): Promise<SubmitLoginInfoOutcome> {
+  async submitLoginInfo(
+    examId: string,
+    body: LoginInfoBody,
+    options: CallOptions = {},
+  ): Promise<SubmitLoginInfoOutcome> {
     const parsed = loginInfoBodySchema.safeParse(body);
     if (!parsed.success) throw new InvalidLoginInfoError(describeZodError(parsed.error));
     const path = `/open-apis/hire/v1/eco_exams/${encodeURIComponent(examId)}/login_info`;
@@ -48,13 +52,19 @@ export class FeishuClient {
   ): Promise<{ answer: FeishuAnswer; refreshedToken: boolean }> {
     const token = await this.tokens.getToken(options.tenantKey);
     try {
-      return { answer: await this.http.postJson(endpoint, path, body, { token, signal: options.signal }), refreshedToken: false };
+      return {
+        answer: await this.http.postJson(endpoint, path, body, { token, signal: options.signal }),
+        refreshedToken: false,
+      };
     } catch (err) {
       if (!(err instanceof FeishuTokenError)) throw err;
       // 99991661/99991663: the token was revoked or expired early. Drop it, fetch a new one, try once more.
       this.tokens.invalidate(token, options.tenantKey);
       const fresh = await this.tokens.getToken(options.tenantKey);
-      return { answer: await this.http.postJson(endpoint, path, body, { token: fresh, signal: options.signal }), refreshedToken: true };
+      return {
+        answer: await this.http.postJson(endpoint, path, body, { token: fresh, signal: options.signal }),
+        refreshedToken: true,
+      };
     }
   }
 }

@@ -122,7 +122,10 @@ export function feishuErrorFromResponse(
     return new FeishuTokenError(describe(`Feishu ${endpoint}: access token missing or invalid`, info), info);
   }
   if (code !== undefined && FEISHU_PERMISSION_CODES.has(code)) {
-    return new FeishuPermissionError(describe(`Feishu ${endpoint}: app permission or configuration problem`, info), info);
+    return new FeishuPermissionError(
+      describe(`Feishu ${endpoint}: app permission or configuration problem`, info),
+      info,
+    );
   }
   if (code === FEISHU_CODE.systemError || code === FEISHU_CODE.internalError) {
     return new FeishuServerError(describe(`Feishu ${endpoint}: system error`, info), info);

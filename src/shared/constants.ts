@@ -18,7 +18,14 @@ export function ecoExamWorkflowId(examId: string): string {
   return `${WORKFLOW_ID_PREFIX}${examId}`;
 }
 
-export const EXAM_STATUSES = ['awaiting_arrangement', 'submitting', 'submitted', 'rejected', 'failed', 'expired'] as const;
+export const EXAM_STATUSES = [
+  'awaiting_arrangement',
+  'submitting',
+  'submitted',
+  'rejected',
+  'failed',
+  'expired',
+] as const;
 export type ExamStatus = (typeof EXAM_STATUSES)[number];
 /** The statuses a finished workflow can end in. */
 export type FinalExamStatus = Extract<ExamStatus, 'submitted' | 'rejected' | 'failed' | 'expired'>;

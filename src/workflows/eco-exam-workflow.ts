@@ -16,7 +16,13 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
 import { DEFAULT_ARRANGEMENT_TIMEOUT, type ExamStatus, type FinalExamStatus } from '../shared/constants';
 import { NON_RETRYABLE_FAILURE_TYPES, finalStatusForFailure } from '../shared/failure-types';
-import { describeZodError, ecoExamInputSchema, loginInfoBodySchema, type EcoExamInput, type LoginInfoBody } from '../shared/schemas';
+import {
+  describeZodError,
+  ecoExamInputSchema,
+  loginInfoBodySchema,
+  type EcoExamInput,
+  type LoginInfoBody,
+} from '../shared/schemas';
 import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
 import type { EcoExamResult, ExamError, ExamStatusView } from '../shared/types';
 import { examArranged, examStatus, submitAttemptFailed } from './definitions';
@@ -67,13 +73,17 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
       const parsed = loginInfoBodySchema.safeParse(payload);
       if (!parsed.success) {
         state.invalidArrangements += 1;
-        state.lastError = { type: 'InvalidArrangement', message: `invalid arrangement: ${describeZodError(parsed.error)}` };
+        state.lastError = {
+          type: 'InvalidArrangement',
+          message: `invalid arrangement: ${describeZodError(parsed.error)}`,
+        };
         log.warn('examArranged rejected: invalid payload', { examId: input.examId, reason: state.lastError.message });
         return;
       }
       arrangement = parsed.data;
       state.arrangedAt = new Date().toISOString();
-      state.hasCredentials = parsed.data.exam_login_info.username !== undefined || parsed.data.exam_login_info.password !== undefined;
+      state.hasCredentials =
+        parsed.data.exam_login_info.username !== undefined || parsed.data.exam_login_info.password !== undefined;
       state.lastError = undefined;
     },
     { description: 'The arrangement result from the exam system (the login_info body).' },
@@ -119,8 +129,16 @@ async function submit(state: ExamStatusView, input: EcoExamInput, body: LoginInf
     state.lastError = error;
     state.attempts = Math.max(state.attempts, error.attempt ?? 0);
     const status =
-      err.cause instanceof ApplicationFailure ? finalStatusForFailure(err.cause.type, err.cause.nonRetryable) : 'failed';
-    log.warn('login_info not accepted', { examId: input.examId, status, type: error.type, code: error.code, logId: error.logId });
+      err.cause instanceof ApplicationFailure
+        ? finalStatusForFailure(err.cause.type, err.cause.nonRetryable)
+        : 'failed';
+    log.warn('login_info not accepted', {
+      examId: input.examId,
+      status,
+      type: error.type,
+      code: error.code,
+      logId: error.logId,
+    });
     return finish(state, input, status, { error });
   }
 }

@@ -40,7 +40,12 @@ describe('loadWorkerConfig', () => {
   });
 
   it('parses durations and treats empty optional variables as unset', () => {
-    const config = loadWorkerConfig({ ...base, ARRANGEMENT_TIMEOUT: '2 hours', TEMPORAL_API_KEY: '', EXAM_SYSTEM_WEBHOOK_URL: '' });
+    const config = loadWorkerConfig({
+      ...base,
+      ARRANGEMENT_TIMEOUT: '2 hours',
+      TEMPORAL_API_KEY: '',
+      EXAM_SYSTEM_WEBHOOK_URL: '',
+    });
     expect(config.ARRANGEMENT_TIMEOUT).toBe(2 * 3600 * 1000);
     expect(config.TEMPORAL_API_KEY).toBeUndefined();
     expect(config.EXAM_SYSTEM_WEBHOOK_URL).toBeUndefined();

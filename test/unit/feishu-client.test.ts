@@ -20,7 +20,7 @@ import {
 function scriptedFetch(answers: Array<(url: string, init: RequestInit) => Promise<Response> | Response>) {
   const calls: Array<{ url: string; init: RequestInit; body: unknown }> = [];
   const fetch: FetchLike = async (url, init) => {
-    calls.push({ url, init, body: JSON.parse(String(init.body)) });
+    calls.push({ url, init, body: JSON.parse(init.body as string) });
     const next = answers.shift();
     if (!next) throw new Error(`unexpected request to ${url}`);
     return next(url, init);
@@ -28,13 +28,19 @@ function scriptedFetch(answers: Array<(url: string, init: RequestInit) => Promis
   return { fetch, calls };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => () =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'x-tt-logid': 'LOG123', ...headers },
-  });
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'x-tt-logid': 'LOG123', ...headers },
+    });
 const token = (value: string, expire = 7200) => json(200, { code: 0, msg: 'ok', tenant_access_token: value, expire });
-const body = { result: 0, msg: 'success', exam_login_info: { exam_url: 'https://exam.example/t/1', username: 'u1', password: 'p@ss' } };
+const body = {
+  result: 0,
+  msg: 'success',
+  exam_login_info: { exam_url: 'https://exam.example/t/1', username: 'u1', password: 'p@ss' },
+};
 
 function client(fetch: FetchLike, timeoutMs = 1000) {
   const http = new FeishuHttp({ baseUrl: 'https://open.feishu.test/', fetch, timeoutMs });
@@ -51,7 +57,10 @@ describe('FeishuClient.submitLoginInfo', () => {
     const call = calls[1]!;
     expect(call.url).toBe('https://open.feishu.test/open-apis/hire/v1/eco_exams/7178536692385679677/login_info');
     expect(call.init.method).toBe('POST');
-    expect(call.init.headers).toEqual({ authorization: 'Bearer t-abc', 'content-type': 'application/json; charset=utf-8' });
+    expect(call.init.headers).toEqual({
+      authorization: 'Bearer t-abc',
+      'content-type': 'application/json; charset=utf-8',
+    });
     expect(call.body).toEqual(body);
   });
 
@@ -69,7 +78,9 @@ describe('FeishuClient.submitLoginInfo', () => {
 
   it('never puts the password into an error message', async () => {
     const { fetch } = scriptedFetch([token('t-1'), json(400, { code: 1002851, msg: 'exam status abnormal' })]);
-    const err = (await client(fetch).submitLoginInfo('e1', body).catch((e: unknown) => e)) as Error;
+    const err = (await client(fetch)
+      .submitLoginInfo('e1', body)
+      .catch((e: unknown) => e)) as Error;
     expect(JSON.stringify({ message: err.message, stack: err.stack })).not.toContain('p@ss');
   });
 
@@ -82,8 +93,13 @@ describe('FeishuClient.submitLoginInfo', () => {
     ['200 with non-zero code', 200, 1002851, FeishuExamStateError],
     ['400/99991400 legacy rate limit', 400, 99991400, FeishuRateLimitedError],
   ])('maps %s to its error class with code and log id', async (_name, status, code, cls) => {
-    const { fetch } = scriptedFetch([token('t-1'), json(status, { code, msg: 'whatever', error: { log_id: 'BODYLOG' } })]);
-    const err = (await client(fetch).submitLoginInfo('e1', body).catch((e: unknown) => e)) as InstanceType<typeof cls>;
+    const { fetch } = scriptedFetch([
+      token('t-1'),
+      json(status, { code, msg: 'whatever', error: { log_id: 'BODYLOG' } }),
+    ]);
+    const err = (await client(fetch)
+      .submitLoginInfo('e1', body)
+      .catch((e: unknown) => e)) as InstanceType<typeof cls>;
     expect(err).toBeInstanceOf(cls);
     expect(err.code).toBe(code);
     expect(err.httpStatus).toBe(status);
@@ -97,23 +113,32 @@ describe('FeishuClient.submitLoginInfo', () => {
         headers: { 'content-type': 'application/json' },
       });
     const { fetch } = scriptedFetch([token('t-1'), answer]);
-    const err = (await client(fetch).submitLoginInfo('e1', body).catch((e: unknown) => e)) as FeishuExamStateError;
+    const err = (await client(fetch)
+      .submitLoginInfo('e1', body)
+      .catch((e: unknown) => e)) as FeishuExamStateError;
     expect(err.logId).toBe('DOCLOG');
   });
 
   it('turns 429 into FeishuRateLimitedError with the reset header as the wait', async () => {
     const { fetch } = scriptedFetch([
       token('t-1'),
-      json(429, { code: 99991400, msg: 'request trigger frequency limit' }, { 'x-ogw-ratelimit-reset': '7', 'x-ogw-ratelimit-limit': '50' }),
+      json(
+        429,
+        { code: 99991400, msg: 'request trigger frequency limit' },
+        { 'x-ogw-ratelimit-reset': '7', 'x-ogw-ratelimit-limit': '50' },
+      ),
     ]);
-    const err = (await client(fetch).submitLoginInfo('e1', body).catch((e: unknown) => e)) as FeishuRateLimitedError;
+    const err = (await client(fetch)
+      .submitLoginInfo('e1', body)
+      .catch((e: unknown) => e)) as FeishuRateLimitedError;
     expect(err).toBeInstanceOf(FeishuRateLimitedError);
     expect(err.retryAfterMs).toBe(7000);
     expect(err.limit).toBe(50);
   });
 
   it('checks the content type first: a plain-text 404 is a protocol error, a 502 HTML page a server error', async () => {
-    const text = (status: number) => () => new Response('404 page not found', { status, headers: { 'content-type': 'text/plain' } });
+    const text = (status: number) => () =>
+      new Response('404 page not found', { status, headers: { 'content-type': 'text/plain' } });
     const first = scriptedFetch([token('t-1'), text(404)]);
     await expect(client(first.fetch).submitLoginInfo('e1', body)).rejects.toBeInstanceOf(FeishuProtocolError);
     const second = scriptedFetch([token('t-1'), text(502)]);
@@ -141,17 +166,21 @@ describe('FeishuClient.submitLoginInfo', () => {
 
   it('times out a hung request', async () => {
     const hang: FetchLike = (_url, init) =>
-      new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
-    const { fetch } = scriptedFetch([token('t-1'), hang as never]);
+      new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    const { fetch } = scriptedFetch([token('t-1'), hang]);
     await expect(client(fetch, 100).submitLoginInfo('e1', body)).rejects.toBeInstanceOf(FeishuTimeoutError);
   });
 
   it('reports network failures as FeishuNetworkError with the cause code', async () => {
     const refused = () => {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      });
     };
     const { fetch } = scriptedFetch([refused]);
-    const err = (await client(fetch).submitLoginInfo('e1', body).catch((e: unknown) => e)) as Error;
+    const err = (await client(fetch)
+      .submitLoginInfo('e1', body)
+      .catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(FeishuNetworkError);
     expect(err.message).toContain('ECONNREFUSED');
   });
@@ -160,7 +189,7 @@ describe('FeishuClient.submitLoginInfo', () => {
     const controller = new AbortController();
     const hang: FetchLike = (_url, init) =>
       new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
-    const { fetch } = scriptedFetch([token('t-1'), hang as never]);
+    const { fetch } = scriptedFetch([token('t-1'), hang]);
     const pending = client(fetch, 10_000).submitLoginInfo('e1', body, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('activity cancelled')), 20);
     await expect(pending).rejects.toThrow('activity cancelled');

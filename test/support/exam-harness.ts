@@ -1,0 +1,82 @@
+/**
+ * One Temporal worker per test file on the shared dev server, wired exactly like production (real activities, real
+ * Feishu client over HTTP) but pointed at the Feishu sandbox, with every runtime log line captured.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type LogEntry } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { createActivities } from '../../src/activities';
+import { createFeishuClient } from '../../src/feishu';
+import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
+import { ecoExamWorkflowId } from '../../src/shared/constants';
+import { testEnv, uniqueId } from './temporal';
+
+export const capturedLogs: LogEntry[] = [];
+
+/** Runtime.install may run once per process; jest can load several test files into one worker process. */
+export function installCapturingRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => capturedLogs.push(entry)) });
+  } catch {
+    // Already installed by an earlier file in this process: its logger already captures into this array's twin.
+  }
+}
+
+export interface ExamHarness {
+  env: TestWorkflowEnvironment;
+  sandbox: FeishuSandbox;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export const APP = { appId: 'cli_sandbox', appSecret: 'sandbox-secret' };
+
+export async function startExamHarness(options: { feishuTimeoutMs?: number } = {}): Promise<ExamHarness> {
+  installCapturingRuntime();
+  const env = await testEnv();
+  const sandbox = await FeishuSandbox.start({ apps: [{ ...APP, type: 'custom' }] });
+  const taskQueue = uniqueId('tq');
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const feishu = createFeishuClient({
+    baseUrl: sandbox.url,
+    ...APP,
+    appType: 'custom',
+    timeoutMs: options.feishuTimeoutMs ?? 1000,
+  });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue,
+    workflowBundle,
+    activities: createActivities({ feishu }),
+    shutdownGraceTime: '1s',
+  });
+  const running = worker.run();
+  return {
+    env,
+    sandbox,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await sandbox.close();
+      await env.teardown();
+    },
+  };
+}
+
+/** With RECORD_HISTORIES=1, saves the exam's history as a replay fixture (test/fixtures/histories/<name>.json). */
+export async function maybeRecordHistory(env: TestWorkflowEnvironment, examId: string, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const history = await env.client.workflow.getHandle(ecoExamWorkflowId(examId)).fetchHistory();
+  const dir = join(__dirname, '..', 'fixtures', 'histories');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), historyToJSON(history));
+}
+
+export { uniqueId };

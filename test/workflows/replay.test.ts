@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { installCapturingRuntime } from '../support/exam-harness';
+
+/**
+ * Determinism guard: histories recorded from real runs (RECORD_HISTORIES=1 npm test -- test/workflows) replay
+ * against today's workflow code. A change that would break running workflows fails here; see README "Changing the
+ * workflow" for patched().
+ */
+const dir = join(__dirname, '..', 'fixtures', 'histories');
+const fixtures = readdirSync(dir).filter((name) => name.endsWith('.json'));
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  installCapturingRuntime();
+  workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+}, 60_000);
+
+describe('recorded histories replay without nondeterminism', () => {
+  it('has fixtures for every workflow path', () => {
+    expect(fixtures.sort()).toEqual(
+      expect.arrayContaining([
+        'expired.json',
+        'invalid-then-valid.json',
+        'rejected.json',
+        'retried.json',
+        'submitted.json',
+      ]),
+    );
+  });
+
+  it.each(fixtures)('%s', async (name) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(dir, name), 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${name}`)).resolves.toBeUndefined();
+  });
+});
