@@ -28,10 +28,11 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('./workflows'),
     activities: createActivities(options.activities),
-    maxTaskQueueActivitiesPerSecond: options.callsPerSecond,
     shutdownGraceTime: options.shutdownGraceTime ?? 30_000,
-    maxCachedWorkflows: options.maxCachedWorkflows,
-    identity: options.identity,
+    // The native layer rejects explicit `undefined`s: pass only what is set.
+    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
+    ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
+    ...(options.identity !== undefined && { identity: options.identity }),
   });
 }
 
@@ -40,10 +41,11 @@ export async function connectWithRetry(config: TemporalConfig, log: (msg: string
   const delays = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000];
   for (let attempt = 0; ; attempt++) {
     try {
+      const tls = temporalTls(config);
       return await NativeConnection.connect({
         address: config.TEMPORAL_ADDRESS,
-        tls: temporalTls(config),
-        apiKey: config.TEMPORAL_API_KEY,
+        ...(tls && { tls }),
+        ...(config.TEMPORAL_API_KEY && { apiKey: config.TEMPORAL_API_KEY }),
       });
     } catch (err) {
       if (err instanceof ConfigError) throw err;
