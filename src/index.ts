@@ -1,0 +1,9 @@
+/** The package's public API: client helpers, message definitions, contract names and types. */
+export * from './client';
+export * from './shared/constants';
+export * from './shared/schemas';
+export * from './shared/search-attributes';
+export * from './shared/types';
+export { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from './shared/failure-types';
+export { examArranged, examStatus } from './workflows/definitions';
+export { createActivities, type Activities } from './activities';
