@@ -13,14 +13,18 @@ import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import { testEnv, uniqueId } from './temporal';
 
-export const capturedLogs: LogEntry[] = [];
+/**
+ * Every runtime log line of this process. Kept on globalThis: jest gives each test file its own module registry,
+ * but Runtime.install works once per process, so the first file's logger must feed the array every file reads.
+ */
+const CAPTURED = Symbol.for('feishu-exam-bridge.test.capturedLogs');
+export const capturedLogs: LogEntry[] = ((globalThis as Record<symbol, LogEntry[] | undefined>)[CAPTURED] ??= []);
 
-/** Runtime.install may run once per process; jest can load several test files into one worker process. */
 export function installCapturingRuntime(): void {
   try {
     Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => capturedLogs.push(entry)) });
   } catch {
-    // Already installed by an earlier file in this process: its logger already captures into this array's twin.
+    // Already installed by an earlier test file in this process; its logger feeds the same global array.
   }
 }
 
