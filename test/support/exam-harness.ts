@@ -13,19 +13,15 @@ import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import { testEnv, uniqueId } from './temporal';
 
-/**
- * Every runtime log line of this process. Kept on globalThis: jest gives each test file its own module registry,
- * but Runtime.install works once per process, so the first file's logger must feed the array every file reads.
- */
-const CAPTURED = Symbol.for('feishu-exam-bridge.test.capturedLogs');
-export const capturedLogs: LogEntry[] = ((globalThis as Record<symbol, LogEntry[] | undefined>)[CAPTURED] ??= []);
+/** Every runtime log line (worker, workflow, activity) of this test file. */
+export const capturedLogs: LogEntry[] = [];
 
+/**
+ * Installs the SDK runtime with a capturing logger. Jest loads each test file with its own module registry, so each
+ * file gets its own Runtime singleton: this runs once per file, before any connection exists.
+ */
 export function installCapturingRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => capturedLogs.push(entry)) });
-  } catch {
-    // Already installed by an earlier test file in this process; its logger feeds the same global array.
-  }
+  Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => capturedLogs.push(entry)) });
 }
 
 export interface ExamHarness {
