@@ -44,6 +44,11 @@ const httpUrl = (name: string) =>
   }, `${name} must be an absolute http(s) URL`);
 
 const positiveNumber = z.coerce.number().positive();
+/** An optional whole number where an empty variable means unset. */
+const optionalPositiveInt = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+  z.coerce.number().int().positive().optional(),
+);
 
 /** Connection to Temporal: shared by every entry. */
 const temporalSchema = z.object({
@@ -80,6 +85,33 @@ export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).exte
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export const ingestConfigSchema = temporalSchema.extend({
+  INGEST_HOST: z.string().min(1).default('127.0.0.1'),
+  INGEST_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Largest request body accepted, in bytes (Feishu events are a few KiB). */
+  INGEST_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  FEISHU_APP_ID: optionalString,
+  FEISHU_APP_TYPE: z.enum(['custom', 'store']).default('custom'),
+  FEISHU_ENCRYPT_KEY: optionalString,
+  FEISHU_VERIFICATION_TOKEN: z.string().min(1, 'FEISHU_VERIFICATION_TOKEN is required (event subscription token)'),
+  /** Optional freshness check of X-Lark-Request-Timestamp, in seconds; off by default (redelivery timing is undocumented). */
+  FEISHU_WEBHOOK_TOLERANCE_SECONDS: optionalPositiveInt,
+  EXAM_SYSTEM_TOKEN: z.string().min(16, 'EXAM_SYSTEM_TOKEN must be at least 16 characters'),
+  EXAM_SYSTEM_WEBHOOK_URL: optionalString.pipe(httpUrl('EXAM_SYSTEM_WEBHOOK_URL').optional()),
+  ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
+  PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+
+export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  return parseConfig(ingestConfigSchema, env);
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
