@@ -1,4 +1,6 @@
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { TemporalAppTickets } from './client/app-tickets';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, loadWorkerConfig, temporalTls, type TemporalConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
@@ -68,6 +70,11 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       appSecret: config.FEISHU_APP_SECRET,
       appType: config.FEISHU_APP_TYPE,
       timeoutMs: config.FEISHU_REQUEST_TIMEOUT_MS,
+      // Store apps read the app_ticket the ingest keeps in Temporal.
+      appTickets: new TemporalAppTickets(
+        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+        config.TEMPORAL_TASK_QUEUE,
+      ),
     });
     const worker = await createWorker({
       connection,

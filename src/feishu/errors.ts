@@ -56,6 +56,10 @@ export class FeishuRateLimitedError extends FeishuError {
 export class FeishuTokenError extends FeishuError {
   readonly failureType = 'FeishuTokenError';
 }
+/** Store app: no usable app_ticket yet; Feishu was asked to resend it (it arrives at the ingest as an event). */
+export class FeishuAppTicketPendingError extends FeishuError {
+  readonly failureType = 'FeishuAppTicketPendingError';
+}
 /** The app lacks a scope, is disabled, not installed, IP-denied, or its credentials are wrong: an operator must act. */
 export class FeishuPermissionError extends FeishuError {
   readonly failureType = 'FeishuPermissionError';

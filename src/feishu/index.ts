@@ -1,6 +1,11 @@
 import { FeishuClient } from './client';
 import { FeishuHttp, type FetchLike } from './http';
-import { CustomAppTokenProvider, type TokenCacheOptions } from './token-manager';
+import {
+  CustomAppTokenProvider,
+  StoreAppTokenProvider,
+  type AppTicketSource,
+  type TokenCacheOptions,
+} from './token-manager';
 
 export * from './client';
 export * from './errors';
@@ -15,14 +20,18 @@ export interface FeishuClientConfig {
   timeoutMs?: number;
   fetch?: FetchLike;
   token?: TokenCacheOptions;
+  /** Store apps: where the latest app_ticket is kept. */
+  appTickets?: AppTicketSource;
 }
 
 /** Wires transport, token provider and client for the configured app type. */
 export function createFeishuClient(config: FeishuClientConfig): FeishuClient {
   const http = new FeishuHttp({ baseUrl: config.baseUrl, fetch: config.fetch, timeoutMs: config.timeoutMs });
+  const credentials = { appId: config.appId, appSecret: config.appSecret };
   if (config.appType === 'store') {
-    throw new Error('FEISHU_APP_TYPE=store: the store-app token flow (app_ticket) arrives with the event ingest');
+    if (!config.appTickets) throw new Error('a store app needs an app ticket source (appTickets)');
+    return new FeishuClient(http, new StoreAppTokenProvider(http, credentials, config.appTickets, config.token));
   }
-  const tokens = new CustomAppTokenProvider(http, { appId: config.appId, appSecret: config.appSecret }, config.token);
+  const tokens = new CustomAppTokenProvider(http, credentials, config.token);
   return new FeishuClient(http, tokens);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { FeishuProtocolError } from './errors';
-import type { FeishuHttp } from './http';
+import { FeishuAppTicketPendingError, FeishuError, FeishuProtocolError, FeishuRejectedError } from './errors';
+import type { FeishuAnswer, FeishuHttp } from './http';
 
 /**
  * tenant_access_token handling. A `TokenProvider` hands out a token per tenant; the client invalidates the one that
@@ -83,8 +83,6 @@ export class TokenCache {
   }
 }
 
-const internalTokenSchema = z.object({ tenant_access_token: z.string().min(1), expire: z.number().positive() });
-
 export interface CustomAppCredentials {
   appId: string;
   appSecret: string;
@@ -100,14 +98,7 @@ export class CustomAppTokenProvider implements TokenProvider {
         app_id: credentials.appId,
         app_secret: credentials.appSecret,
       });
-      const parsed = internalTokenSchema.safeParse(answer.envelope);
-      if (!parsed.success) {
-        throw new FeishuProtocolError('Feishu tenant_access_token: answer lacks tenant_access_token/expire', {
-          httpStatus: answer.status,
-          logId: answer.logId,
-        });
-      }
-      return { token: parsed.data.tenant_access_token, expireSeconds: parsed.data.expire };
+      return readToken(answer, 'tenant_access_token');
     }, options);
   }
 
@@ -118,4 +109,111 @@ export class CustomAppTokenProvider implements TokenProvider {
   invalidate(token: string): void {
     this.cache.invalidate('', token);
   }
+}
+
+/** Where the store app's latest app_ticket is kept (the ingest receives it hourly as an event). */
+export interface AppTicketSource {
+  get(appId: string): Promise<string | undefined>;
+}
+
+/**
+ * 商店应用 (store app): app_ticket → app_access_token (cached) → tenant_access_token per `tenant_key` (cached per tenant).
+ * With no ticket yet, or one Feishu refuses, it asks Feishu to resend the ticket (it arrives as an event at the
+ * ingest) and fails with a retryable FeishuAppTicketPendingError, so the activity retries once the ticket is in.
+ */
+export class StoreAppTokenProvider implements TokenProvider {
+  private readonly tenantTokens: TokenCache;
+  private readonly appTokens: TokenCache;
+
+  constructor(
+    private readonly http: FeishuHttp,
+    private readonly credentials: CustomAppCredentials,
+    private readonly tickets: AppTicketSource,
+    options: TokenCacheOptions = {},
+  ) {
+    this.appTokens = new TokenCache(() => this.fetchAppToken(), options);
+    this.tenantTokens = new TokenCache((tenantKey) => this.fetchTenantToken(tenantKey), options);
+  }
+
+  getToken(tenantKey?: string): Promise<string> {
+    if (!tenantKey) {
+      return Promise.reject(
+        new FeishuRejectedError('store app: the exam has no tenant_key, so no tenant_access_token can be obtained'),
+      );
+    }
+    return this.tenantTokens.get(tenantKey);
+  }
+
+  invalidate(token: string, tenantKey?: string): void {
+    if (tenantKey) this.tenantTokens.invalidate(tenantKey, token);
+  }
+
+  private async fetchTenantToken(tenantKey: string): Promise<IssuedToken> {
+    const appAccessToken = await this.appTokens.get('');
+    try {
+      const answer = await this.http.postJson('tenant_access_token', '/open-apis/auth/v3/tenant_access_token', {
+        app_access_token: appAccessToken,
+        tenant_key: tenantKey,
+      });
+      return readToken(answer, 'tenant_access_token');
+    } catch (err) {
+      // A refused app token (expired early, or its ticket rotated): forget it so the next attempt fetches anew.
+      if (err instanceof FeishuError && err.code !== undefined && APP_TOKEN_REFUSED.has(err.code)) {
+        this.appTokens.invalidate('', appAccessToken);
+      }
+      throw err;
+    }
+  }
+
+  private async fetchAppToken(): Promise<IssuedToken> {
+    const { appId, appSecret } = this.credentials;
+    const ticket = await this.tickets.get(appId);
+    if (ticket === undefined) {
+      await this.requestTicketResend();
+      throw new FeishuAppTicketPendingError('store app: no app_ticket received yet; asked Feishu to resend it');
+    }
+    try {
+      const answer = await this.http.postJson('app_access_token', '/open-apis/auth/v3/app_access_token', {
+        app_id: appId,
+        app_secret: appSecret,
+        app_ticket: ticket,
+      });
+      return readToken(answer, 'app_access_token');
+    } catch (err) {
+      if (err instanceof FeishuError && err.code === TICKET_INVALID) {
+        await this.requestTicketResend();
+        throw new FeishuAppTicketPendingError('store app: Feishu refused the app_ticket; asked Feishu to resend it', {
+          code: err.code,
+          logId: err.logId,
+        });
+      }
+      throw err;
+    }
+  }
+
+  private async requestTicketResend(): Promise<void> {
+    await this.http.postJson('app_ticket_resend', '/open-apis/auth/v3/app_ticket/resend', {
+      app_id: this.credentials.appId,
+      app_secret: this.credentials.appSecret,
+    });
+  }
+}
+
+/** 10012: the app_ticket is invalid or stale. */
+const TICKET_INVALID = 10012;
+/** The app_access_token was refused by the tenant-token endpoint. */
+const APP_TOKEN_REFUSED: ReadonlySet<number> = new Set([99991661, 99991663, 99991664]);
+
+/** Reads `<field>` and `expire` (seconds) from a token endpoint's top-level answer. */
+function readToken(answer: FeishuAnswer, field: 'tenant_access_token' | 'app_access_token'): IssuedToken {
+  const parsed = z
+    .object({ token: z.string().min(1), expire: z.number().positive() })
+    .safeParse({ token: answer.envelope[field], expire: answer.envelope.expire });
+  if (!parsed.success) {
+    throw new FeishuProtocolError(`Feishu ${field}: answer lacks ${field}/expire`, {
+      httpStatus: answer.status,
+      logId: answer.logId,
+    });
+  }
+  return { token: parsed.data.token, expireSeconds: parsed.data.expire };
 }

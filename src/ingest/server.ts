@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { TemporalAppTickets } from '../client/app-tickets';
 import { ConfigError, loadIngestConfig, temporalTls, type IngestConfig } from '../config';
 import { buildApp } from './app';
 import { consoleLogger } from './logger';
@@ -28,6 +29,7 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
       appId: config.FEISHU_APP_ID,
     },
     arrangementTimeoutMs: config.ARRANGEMENT_TIMEOUT,
+    appTickets: new TemporalAppTickets(client, config.TEMPORAL_TASK_QUEUE),
     bodyLimit: config.INGEST_BODY_LIMIT,
     logger,
   });

@@ -14,6 +14,7 @@ import type { FinalExamStatus } from './constants';
  * | 429, or code 99991400 under any status             | FeishuRateLimitedError    | after reset hdr   |
  * | 99991661 / 99991663 after one refresh-and-retry    | FeishuTokenError          | backoff           |
  * | token endpoint unreachable / 5xx                   | (Network/Server/Timeout)  | backoff           |
+ * | store app: no app_ticket yet (resend requested)    | FeishuAppTicketPendingError | backoff         |
  * | 99991672/3, 99991662, 99991401, 10014, 10015, ...  | FeishuPermissionError     | never → rejected  |
  * | any other non-zero code (e.g. 1002002)             | FeishuRejectedError       | never → rejected  |
  * | non-JSON answer with a 4xx (wrong base URL/path)   | FeishuProtocolError       | never → rejected  |
@@ -26,6 +27,7 @@ export const FAILURE_TYPES = {
   FeishuTimeoutError: { retryable: true },
   FeishuRateLimitedError: { retryable: true },
   FeishuTokenError: { retryable: true },
+  FeishuAppTicketPendingError: { retryable: true },
   FeishuPermissionError: { retryable: false },
   FeishuRejectedError: { retryable: false },
   FeishuProtocolError: { retryable: false },
