@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { createActivities } from '../../src/activities';
 import { createFeishuClient } from '../../src/feishu';
+import { TemporalAppTickets } from '../../src/client/app-tickets';
 import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import { testEnv, uniqueId } from './temporal';
@@ -33,10 +34,13 @@ export interface ExamHarness {
 
 export const APP = { appId: 'cli_sandbox', appSecret: 'sandbox-secret' };
 
-export async function startExamHarness(options: { feishuTimeoutMs?: number } = {}): Promise<ExamHarness> {
+export async function startExamHarness(
+  options: { feishuTimeoutMs?: number; appType?: 'custom' | 'store' } = {},
+): Promise<ExamHarness> {
   installCapturingRuntime();
   const env = await testEnv();
-  const sandbox = await FeishuSandbox.start({ apps: [{ ...APP, type: 'custom' }] });
+  const appType = options.appType ?? 'custom';
+  const sandbox = await FeishuSandbox.start({ apps: [{ ...APP, type: appType }] });
   const taskQueue = uniqueId('tq');
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
@@ -45,8 +49,9 @@ export async function startExamHarness(options: { feishuTimeoutMs?: number } = {
   const feishu = createFeishuClient({
     baseUrl: sandbox.url,
     ...APP,
-    appType: 'custom',
+    appType,
     timeoutMs: options.feishuTimeoutMs ?? 1000,
+    appTickets: new TemporalAppTickets(env.client, taskQueue),
   });
   const worker = await Worker.create({
     connection: env.nativeConnection,
