@@ -78,6 +78,10 @@ const feishuSchema = z.object({
 export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).extend({
   ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
   EXAM_SYSTEM_WEBHOOK_URL: optionalString.pipe(httpUrl('EXAM_SYSTEM_WEBHOOK_URL').optional()),
+  /** HMAC key of the notification's x-exam-bridge-signature header; required with EXAM_SYSTEM_WEBHOOK_URL. */
+  EXAM_SYSTEM_WEBHOOK_SECRET: optionalString.pipe(
+    z.string().min(16, 'EXAM_SYSTEM_WEBHOOK_SECRET must be at least 16 characters').optional(),
+  ),
   /** How long a stopping worker lets running activities finish. */
   WORKER_SHUTDOWN_GRACE: duration('WORKER_SHUTDOWN_GRACE').prefault('30s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2000),
@@ -85,6 +89,16 @@ export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).exte
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/** Cross-field rules of the worker's environment. */
+function checkWorker(config: WorkerConfig): WorkerConfig {
+  if (config.EXAM_SYSTEM_WEBHOOK_URL && !config.EXAM_SYSTEM_WEBHOOK_SECRET) {
+    throw new ConfigError([
+      'EXAM_SYSTEM_WEBHOOK_SECRET: is required when EXAM_SYSTEM_WEBHOOK_URL is set (it signs the notification)',
+    ]);
+  }
+  return config;
+}
 
 export const ingestConfigSchema = temporalSchema.extend({
   INGEST_HOST: z.string().min(1).default('127.0.0.1'),
@@ -135,7 +149,7 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessE
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  return parseConfig(workerConfigSchema, env);
+  return checkWorker(parseConfig(workerConfigSchema, env));
 }
 
 export type TemporalConfig = z.infer<typeof temporalSchema>;

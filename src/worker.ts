@@ -80,7 +80,14 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      activities: { feishu },
+      activities: {
+        feishu,
+        examSystem: {
+          webhookUrl: config.EXAM_SYSTEM_WEBHOOK_URL,
+          secret: config.EXAM_SYSTEM_WEBHOOK_SECRET,
+          timeoutMs: config.FEISHU_REQUEST_TIMEOUT_MS,
+        },
+      },
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
       shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

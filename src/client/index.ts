@@ -30,6 +30,8 @@ export interface StartExamOptions {
   taskQueue?: string;
   /** Default for `input.arrangementTimeout` (ARRANGEMENT_TIMEOUT). */
   arrangementTimeout?: Duration;
+  /** Default for `input.notifyExamSystem`: notify the exam system of the new exam first. */
+  notifyExamSystem?: boolean;
 }
 
 export interface StartedExam {
@@ -49,7 +51,11 @@ export async function startExam(
   input: EcoExamInput,
   options: StartExamOptions = {},
 ): Promise<StartedExam> {
-  const parsed = ecoExamInputSchema.safeParse({ arrangementTimeout: options.arrangementTimeout, ...input });
+  const parsed = ecoExamInputSchema.safeParse({
+    ...(options.arrangementTimeout !== undefined && { arrangementTimeout: options.arrangementTimeout }),
+    ...(options.notifyExamSystem && { notifyExamSystem: true }),
+    ...input,
+  });
   if (!parsed.success) throw new InvalidExamInputError(describeZodError(parsed.error));
   const exam = parsed.data;
   const workflowId = ecoExamWorkflowId(exam.examId);

@@ -27,6 +27,8 @@ export interface IngestDeps {
   };
   /** ARRANGEMENT_TIMEOUT in ms, passed to every started workflow. */
   arrangementTimeoutMs?: number;
+  /** Start exams with notifyExamSystem (EXAM_SYSTEM_WEBHOOK_URL is set). */
+  notifyExamSystem?: boolean;
   /** Store-app tickets go here (durably); required for FEISHU_APP_TYPE=store. */
   appTickets?: AppTicketSink;
   logger?: IngestLogger;

@@ -29,6 +29,7 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
       appId: config.FEISHU_APP_ID,
     },
     arrangementTimeoutMs: config.ARRANGEMENT_TIMEOUT,
+    notifyExamSystem: config.EXAM_SYSTEM_WEBHOOK_URL !== undefined,
     appTickets: new TemporalAppTickets(client, config.TEMPORAL_TASK_QUEUE),
     bodyLimit: config.INGEST_BODY_LIMIT,
     logger,

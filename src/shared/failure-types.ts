@@ -32,6 +32,10 @@ export const FAILURE_TYPES = {
   FeishuRejectedError: { retryable: false },
   FeishuProtocolError: { retryable: false },
   InvalidLoginInfo: { retryable: false },
+  // notifyExamSystem: its failures never change the exam's status (the exam system may still arrange the exam).
+  ExamSystemUnavailable: { retryable: true },
+  ExamSystemRejected: { retryable: false },
+  ExamSystemNotConfigured: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type FailureType = keyof typeof FAILURE_TYPES;

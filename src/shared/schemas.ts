@@ -59,6 +59,8 @@ export const ecoExamInputSchema = z.object({
   eventId: z.string().max(128).optional(),
   /** How long to wait for `examArranged` (ms or an `ms`-style string such as '7 days'); default ARRANGEMENT_TIMEOUT. */
   arrangementTimeout: z.union([z.number().int().positive(), nonBlank('arrangementTimeout')]).optional(),
+  /** Tell the exam system about the exam first (notifyExamSystem); set by the ingest when EXAM_SYSTEM_WEBHOOK_URL is set. */
+  notifyExamSystem: z.boolean().optional(),
   /** How long Temporal keeps retrying submitLoginInfo before the exam ends `failed`; default 1 day. */
   submissionTimeout: z.union([z.number().int().positive(), nonBlank('submissionTimeout')]).optional(),
 });

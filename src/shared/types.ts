@@ -31,6 +31,8 @@ export interface ExamStatusView {
   arrangementDeadline?: string;
   /** Signals rejected because their payload was invalid. */
   invalidArrangements: number;
+  /** Whether notifyExamSystem succeeded (undefined when no notification was asked for or it is still running). */
+  examSystemNotified?: boolean;
   /** Whether the arrangement carries login credentials (the values themselves are never shown). */
   hasCredentials?: boolean;
 }

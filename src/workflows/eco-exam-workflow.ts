@@ -1,6 +1,8 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  isCancellation,
   TimeoutFailure,
   allHandlersFinished,
   condition,
@@ -95,12 +97,68 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
   });
 
   setStatus(state, 'awaiting_arrangement', input);
+  // The notification runs beside the wait: an arrangement that arrives first makes it moot (it is then cancelled).
+  const notification = input.notifyExamSystem ? notifyExamSystem(state, input) : undefined;
   const arrived = await condition(() => arrangement !== undefined, arrangementTimeout, {
     summary: 'waiting for the exam system to arrange the exam',
   });
+  await notification?.settle();
   const result = arrived && arrangement ? await submit(state, input, arrangement) : finish(state, input, 'expired');
   await condition(allHandlersFinished);
   return result;
+}
+
+/** Starts notifyExamSystem in its own cancellation scope; its failure is recorded, never fatal to the exam. */
+function notifyExamSystem(state: ExamStatusView, input: EcoExamInput): { settle(): Promise<void> } {
+  const { notifyExamSystem: notify } = proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '1 hour',
+    summary: 'notify the exam system of the new exam',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+    },
+  });
+  const scope = new CancellationScope();
+  let settled = false;
+  const done = scope
+    .run(() =>
+      notify({
+        type: 'exam.created',
+        examId: input.examId,
+        workflowId: workflowInfo().workflowId,
+        accountId: input.accountId,
+        paperId: input.paperId,
+        tenantKey: input.tenantKey,
+        eventId: input.eventId,
+        candidate: input.candidate,
+        arrangementDeadline: state.arrangementDeadline,
+      }),
+    )
+    .then(
+      () => {
+        state.examSystemNotified = true;
+      },
+      (err: unknown) => {
+        if (isCancellation(err)) return;
+        const error =
+          err instanceof ActivityFailure ? examErrorFromFailure(err) : { type: 'Error', message: String(err) };
+        state.examSystemNotified = false;
+        if (state.status === 'awaiting_arrangement') state.lastError = error;
+        log.warn('could not notify the exam system', { examId: input.examId, type: error.type, reason: error.message });
+      },
+    )
+    .finally(() => {
+      settled = true;
+    });
+  return {
+    async settle() {
+      if (!settled) scope.cancel();
+      await done;
+    },
+  };
 }
 
 async function submit(state: ExamStatusView, input: EcoExamInput, body: LoginInfoBody): Promise<EcoExamResult> {

@@ -8,6 +8,7 @@ import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type LogEntry } fro
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { createActivities } from '../../src/activities';
+import type { NotifyExamSystemDeps } from '../../src/activities/notify-exam-system';
 import { createFeishuClient } from '../../src/feishu';
 import { TemporalAppTickets } from '../../src/client/app-tickets';
 import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
@@ -35,7 +36,7 @@ export interface ExamHarness {
 export const APP = { appId: 'cli_sandbox', appSecret: 'sandbox-secret' };
 
 export async function startExamHarness(
-  options: { feishuTimeoutMs?: number; appType?: 'custom' | 'store' } = {},
+  options: { feishuTimeoutMs?: number; appType?: 'custom' | 'store'; examSystem?: NotifyExamSystemDeps } = {},
 ): Promise<ExamHarness> {
   installCapturingRuntime();
   const env = await testEnv();
@@ -58,7 +59,7 @@ export async function startExamHarness(
     namespace: env.namespace,
     taskQueue,
     workflowBundle,
-    activities: createActivities({ feishu }),
+    activities: createActivities({ feishu, examSystem: options.examSystem }),
     shutdownGraceTime: '1s',
   });
   const running = worker.run();

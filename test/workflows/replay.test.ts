@@ -27,6 +27,7 @@ describe('recorded histories replay without nondeterminism', () => {
       expect.arrayContaining([
         'expired.json',
         'invalid-then-valid.json',
+        'notified.json',
         'rejected.json',
         'retried.json',
         'submitted.json',

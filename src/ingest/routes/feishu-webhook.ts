@@ -115,7 +115,11 @@ async function dispatch(
             eventId: event.eventId,
             ...(event.tenantKey !== undefined && { tenantKey: event.tenantKey }),
           },
-          { taskQueue: deps.taskQueue, arrangementTimeout: deps.arrangementTimeoutMs },
+          {
+            taskQueue: deps.taskQueue,
+            arrangementTimeout: deps.arrangementTimeoutMs,
+            notifyExamSystem: deps.notifyExamSystem,
+          },
         ),
       );
       logger.info(
