@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { DEFAULT_ARRANGEMENT_TIMEOUT, TASK_QUEUE } from './shared/constants';
+import { parseEncryptionKeys } from './codec/encryption-codec';
 
 /**
  * The environment, validated once by the entry files (src/worker.ts, src/ingest/server.ts) and passed down.
@@ -44,6 +45,23 @@ const httpUrl = (name: string) =>
   }, `${name} must be an absolute http(s) URL`);
 
 const positiveNumber = z.coerce.number().positive();
+
+/** PAYLOAD_ENCRYPTION_KEYS: `keyId:base64` entries of 32-byte AES keys, the first encrypts (src/codec). */
+const payloadKeys = z.string().superRefine((value, ctx) => {
+  try {
+    parseEncryptionKeys(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^PAYLOAD_ENCRYPTION_KEYS: /, '') });
+  }
+});
+
+/** What to do about a required variable that is missing. */
+const REQUIRED_HINTS: Record<string, string> = {
+  PAYLOAD_ENCRYPTION_KEYS:
+    'payloads (exam passwords) are encrypted with it; generate a key with ' +
+    `\`node -e "console.log('k1:'+require('crypto').randomBytes(32).toString('base64'))"\` ` +
+    '(the local stack, npm start, generates its own)',
+};
 /** An optional whole number where an empty variable means unset. */
 const optionalPositiveInt = z.preprocess(
   (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
@@ -85,7 +103,7 @@ export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).exte
   /** How long a stopping worker lets running activities finish. */
   WORKER_SHUTDOWN_GRACE: duration('WORKER_SHUTDOWN_GRACE').prefault('30s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2000),
-  PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  PAYLOAD_ENCRYPTION_KEYS: payloadKeys,
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
@@ -118,7 +136,7 @@ export const ingestConfigSchema = temporalSchema.extend({
   EXAM_SYSTEM_TOKEN: z.string().min(16, 'EXAM_SYSTEM_TOKEN must be at least 16 characters'),
   EXAM_SYSTEM_WEBHOOK_URL: optionalString.pipe(httpUrl('EXAM_SYSTEM_WEBHOOK_URL').optional()),
   ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
-  PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  PAYLOAD_ENCRYPTION_KEYS: payloadKeys,
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
@@ -141,8 +159,9 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessE
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
-      const message =
-        issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message;
+      const missing = issue.code === 'invalid_type' && issue.input === undefined;
+      const hint = REQUIRED_HINTS[name];
+      const message = missing ? `is required but not set${hint ? `: ${hint}` : ''}` : issue.message;
       return `${name}: ${message}`;
     }),
   );

@@ -1,6 +1,8 @@
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { TemporalAppTickets } from './client/app-tickets';
+import { productDataConverter } from './codec';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, loadWorkerConfig, temporalTls, type TemporalConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
@@ -21,6 +23,8 @@ export interface CreateWorkerOptions {
   shutdownGraceTime?: number;
   maxCachedWorkflows?: number;
   identity?: string;
+  /** The product's data converter (src/codec): payloads encrypted, failures encoded. */
+  dataConverter?: DataConverter;
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
@@ -31,6 +35,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     workflowsPath: require.resolve('./workflows'),
     activities: createActivities(options.activities),
     shutdownGraceTime: options.shutdownGraceTime ?? 30_000,
+    ...(options.dataConverter && { dataConverter: options.dataConverter }),
     // The native layer rejects explicit `undefined`s: pass only what is set.
     ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
     ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
@@ -63,6 +68,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   const logger = new DefaultLogger(config.LOG_LEVEL);
   Runtime.install({ logger });
   const connection = await connectWithRetry(config, (msg) => logger.warn(msg));
+  const dataConverter = productDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
   try {
     const feishu = createFeishuClient({
       baseUrl: config.FEISHU_BASE_URL,
@@ -72,7 +78,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       timeoutMs: config.FEISHU_REQUEST_TIMEOUT_MS,
       // Store apps read the app_ticket the ingest keeps in Temporal.
       appTickets: new TemporalAppTickets(
-        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),
         config.TEMPORAL_TASK_QUEUE,
       ),
     });
@@ -91,6 +97,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
       shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      dataConverter,
     });
     logger.info('worker started', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,

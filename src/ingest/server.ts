@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { TemporalAppTickets } from '../client/app-tickets';
+import { productDataConverter } from '../codec';
 import { ConfigError, loadIngestConfig, temporalTls, type IngestConfig } from '../config';
 import { buildApp } from './app';
 import { consoleLogger } from './logger';
@@ -16,7 +17,11 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
     ...(tls && { tls }),
     ...(config.TEMPORAL_API_KEY && { apiKey: config.TEMPORAL_API_KEY }),
   });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: productDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
+  });
   const app = buildApp({
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -5,6 +5,7 @@ import { runIngest } from '../../src/ingest/server';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { ecoExamCreatedEvent, encryptBody, signedRequest, urlVerification } from '../support/feishu-events';
 import { startExamHarness, uniqueId, type ExamHarness } from '../support/exam-harness';
+import { testPayloadKeys } from '../support/temporal';
 
 /**
  * Black box over real HTTP and the real dev server: Feishu's signed, encrypted event → ingest → workflow →
@@ -28,6 +29,7 @@ beforeAll(async () => {
       FEISHU_ENCRYPT_KEY: KEY,
       EXAM_SYSTEM_TOKEN: BEARER,
       LOG_LEVEL: 'ERROR',
+      PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
     }),
   );
 }, 120_000);

@@ -4,6 +4,7 @@ import { runIngest } from '../../src/ingest/server';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { appTicketEvent, ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
 import { APP, startExamHarness, uniqueId, type ExamHarness } from '../support/exam-harness';
+import { testPayloadKeys } from '../support/temporal';
 
 /**
  * 商店应用: no app_ticket yet → the worker asks Feishu to resend it → Feishu (the sandbox) pushes it to the ingest →
@@ -35,6 +36,7 @@ beforeAll(async () => {
       FEISHU_ENCRYPT_KEY: KEY,
       EXAM_SYSTEM_TOKEN: BEARER,
       LOG_LEVEL: 'ERROR',
+      PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
     }),
   );
   // Feishu answers a resend request by pushing the ticket to the app's request URL.

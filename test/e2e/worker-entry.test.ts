@@ -3,7 +3,7 @@ import { ecoExamWorkflowId } from '../../src/shared/constants';
 import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { runEntry } from '../support/processes';
-import { testEnv, uniqueId } from '../support/temporal';
+import { testEnv, testPayloadKeys, uniqueId } from '../support/temporal';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 /** `npm run worker` as an operator runs it: environment in, exams processed, SIGTERM drains and exits 0. */
@@ -26,6 +26,7 @@ describe('worker entry (src/worker.ts)', () => {
     expect(code).toBe(2);
     expect(proc.output()).toContain('FEISHU_APP_ID: is required but not set');
     expect(proc.output()).toContain('FEISHU_CALLS_PER_SECOND');
+    expect(proc.output()).toContain('PAYLOAD_ENCRYPTION_KEYS: is required but not set');
   });
 
   it('processes an exam and shuts down gracefully on SIGTERM', async () => {
@@ -38,6 +39,7 @@ describe('worker entry (src/worker.ts)', () => {
       FEISHU_APP_ID: 'cli_sandbox',
       FEISHU_APP_SECRET: 'sandbox-secret',
       WORKER_SHUTDOWN_GRACE: '2s',
+      PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
     });
     try {
       await worker.waitFor(/worker started/);

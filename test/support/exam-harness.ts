@@ -13,7 +13,8 @@ import { createFeishuClient } from '../../src/feishu';
 import { TemporalAppTickets } from '../../src/client/app-tickets';
 import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
-import { testEnv, uniqueId } from './temporal';
+import { testEnv, testPayloadKeys, uniqueId } from './temporal';
+import { productDataConverter } from '../../src/codec';
 
 /** Every runtime log line (worker, workflow, activity) of this test file. */
 export const capturedLogs: LogEntry[] = [];
@@ -45,6 +46,7 @@ export async function startExamHarness(
   const taskQueue = uniqueId('tq');
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
+    failureConverterPath: require.resolve('../../src/codec/failure-converter'),
     logger: new DefaultLogger('WARN'),
   });
   const feishu = createFeishuClient({
@@ -60,6 +62,7 @@ export async function startExamHarness(
     taskQueue,
     workflowBundle,
     activities: createActivities({ feishu, examSystem: options.examSystem }),
+    dataConverter: productDataConverter(testPayloadKeys()),
     shutdownGraceTime: '1s',
   });
   const running = worker.run();

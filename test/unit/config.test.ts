@@ -1,6 +1,7 @@
 import { ConfigError, loadWorkerConfig } from '../../src/config';
 
-const base = { FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 'very-secret-value' };
+const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+const base = { FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 'very-secret-value', PAYLOAD_ENCRYPTION_KEYS: KEYS };
 
 describe('loadWorkerConfig', () => {
   it('applies DESIGN defaults', () => {
@@ -49,6 +50,24 @@ describe('loadWorkerConfig', () => {
     expect(config.ARRANGEMENT_TIMEOUT).toBe(2 * 3600 * 1000);
     expect(config.TEMPORAL_API_KEY).toBeUndefined();
     expect(config.EXAM_SYSTEM_WEBHOOK_URL).toBeUndefined();
+  });
+
+  it('requires payload keys, says how to make one, and checks their form without echoing them', () => {
+    const { PAYLOAD_ENCRYPTION_KEYS: _keys, ...noKeys } = base;
+    expect(() => loadWorkerConfig(noKeys)).toThrow(
+      /PAYLOAD_ENCRYPTION_KEYS: is required but not set: .*randomBytes\(32\)/,
+    );
+    const short = `k1:${Buffer.alloc(16, 1).toString('base64')}`;
+    const err = (() => {
+      try {
+        loadWorkerConfig({ ...base, PAYLOAD_ENCRYPTION_KEYS: short });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(err.message).toContain('PAYLOAD_ENCRYPTION_KEYS: key "k1" must be 32 bytes');
+    expect(err.message).not.toContain(short.slice(3));
   });
 
   it('keeps the task-queue rate under Feishu’s 50/s', () => {

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { installCapturingRuntime } from '../support/exam-harness';
+import { FIXTURE_PAYLOAD_KEYS } from '../support/temporal';
+import { productDataConverter } from '../../src/codec';
 
 /**
- * Determinism guard: histories recorded from real runs (RECORD_HISTORIES=1 npm test -- test/workflows) replay
- * against today's workflow code. A change that would break running workflows fails here; see README "Changing the
+ * Determinism guard: histories recorded from real runs (RECORD_HISTORIES=1 npm test -- test/workflows), with their
+ * payloads encrypted under FIXTURE_PAYLOAD_KEYS, replay against today's workflow code and data converter. A change that would break running workflows fails here; see README "Changing the
  * workflow" for patched().
  */
 const dir = join(__dirname, '..', 'fixtures', 'histories');
@@ -17,6 +19,7 @@ beforeAll(async () => {
   installCapturingRuntime();
   workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
+    failureConverterPath: require.resolve('../../src/codec/failure-converter'),
     logger: new DefaultLogger('WARN'),
   });
 }, 60_000);
@@ -37,6 +40,9 @@ describe('recorded histories replay without nondeterminism', () => {
 
   it.each(fixtures)('%s', async (name) => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(dir, name), 'utf8')));
-    await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${name}`)).resolves.toBeUndefined();
+    const dataConverter = productDataConverter(FIXTURE_PAYLOAD_KEYS);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle, dataConverter }, history, `replay-${name}`),
+    ).resolves.toBeUndefined();
   });
 });
