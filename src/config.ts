@@ -47,7 +47,7 @@ const httpUrl = (name: string) =>
 const positiveNumber = z.coerce.number().positive();
 
 /** PAYLOAD_ENCRYPTION_KEYS: `keyId:base64` entries of 32-byte AES keys, the first encrypts (src/codec). */
-const payloadKeys = z.string().superRefine((value, ctx) => {
+export const payloadKeysSchema = z.string().superRefine((value, ctx) => {
   try {
     parseEncryptionKeys(value);
   } catch (err) {
@@ -103,7 +103,7 @@ export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).exte
   /** How long a stopping worker lets running activities finish. */
   WORKER_SHUTDOWN_GRACE: duration('WORKER_SHUTDOWN_GRACE').prefault('30s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2000),
-  PAYLOAD_ENCRYPTION_KEYS: payloadKeys,
+  PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
@@ -136,7 +136,7 @@ export const ingestConfigSchema = temporalSchema.extend({
   EXAM_SYSTEM_TOKEN: z.string().min(16, 'EXAM_SYSTEM_TOKEN must be at least 16 characters'),
   EXAM_SYSTEM_WEBHOOK_URL: optionalString.pipe(httpUrl('EXAM_SYSTEM_WEBHOOK_URL').optional()),
   ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
-  PAYLOAD_ENCRYPTION_KEYS: payloadKeys,
+  PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
