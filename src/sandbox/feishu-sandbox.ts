@@ -39,6 +39,11 @@ export interface FeishuSandboxOptions {
   now?: () => number;
   /** One line per answered request; never contains bodies, tokens or secrets. */
   log?: (line: string) => void;
+  /**
+   * Extra routes outside Feishu's API (the sandbox's admin API, src/sandbox/admin.ts): called first for every
+   * request; return true when handled. Such requests are not recorded.
+   */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export type SandboxFault =
@@ -409,6 +414,7 @@ export class FeishuSandbox {
   private readonly apps: ReadonlyMap<string, SandboxApp>;
   private readonly clock: () => number;
   private readonly log: ((line: string) => void) | undefined;
+  private readonly extraRoutes: FeishuSandboxOptions['extraRoutes'];
   private readonly tokenTtlSeconds: number;
   private readonly quota: SlidingWindowQuota | undefined;
   private readonly defaultRateLimit: number;
@@ -428,6 +434,7 @@ export class FeishuSandbox {
     this.apps = new Map((options.apps ?? DEFAULT_APPS).map((app) => [app.appId, app]));
     this.clock = options.now ?? Date.now;
     this.log = options.log;
+    this.extraRoutes = options.extraRoutes;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
     const quota = options.quota === undefined ? DEFAULT_QUOTA : options.quota;
     this.quota = quota ? new SlidingWindowQuota(quota) : undefined;
@@ -540,11 +547,15 @@ export class FeishuSandbox {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.handle(req, res).catch((error: unknown) => {
-      if (res.headersSent || res.destroyed) return;
-      const logId = newLogId(this.clock());
-      this.write(res, errorReply(500, logId, CODE.internalError, `sandbox error: ${String(error)}`), logId);
-    });
+    const extra = this.extraRoutes;
+    const handled = extra ? extra(req, res) : Promise.resolve(false);
+    handled
+      .then((done) => (done ? undefined : this.handle(req, res)))
+      .catch((error: unknown) => {
+        if (res.headersSent || res.destroyed) return;
+        const logId = newLogId(this.clock());
+        this.write(res, errorReply(500, logId, CODE.internalError, `sandbox error: ${String(error)}`), logId);
+      });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
