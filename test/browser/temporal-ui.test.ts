@@ -87,7 +87,7 @@ async function textInSomeFrame(target: Page, text: string, timeoutMs = 20_000): 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of target.frames()) {
-      const body = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+      const body = await frame.innerText('body', { timeout: 1000 }).catch(() => '');
       if (body.replace(/\s+/g, ' ').includes(text)) return;
     }
     if (Date.now() > deadline) throw new Error(`"${text}" not shown in any frame within ${timeoutMs} ms`);
