@@ -131,6 +131,8 @@ export const ingestConfigSchema = temporalSchema.extend({
   FEISHU_APP_TYPE: z.enum(['custom', 'store']).default('custom'),
   FEISHU_ENCRYPT_KEY: optionalString,
   FEISHU_VERIFICATION_TOKEN: z.string().min(1, 'FEISHU_VERIFICATION_TOKEN is required (event subscription token)'),
+  /** Budget of each Temporal call made while a caller waits (Feishu allows the whole webhook 3 s). */
+  INGEST_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().max(60_000).default(2000),
   /** Optional freshness check of X-Lark-Request-Timestamp, in seconds; off by default (redelivery timing is undocumented). */
   FEISHU_WEBHOOK_TOLERANCE_SECONDS: optionalPositiveInt,
   EXAM_SYSTEM_TOKEN: z.string().min(16, 'EXAM_SYSTEM_TOKEN must be at least 16 characters'),

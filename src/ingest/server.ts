@@ -37,6 +37,7 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
     notifyExamSystem: config.EXAM_SYSTEM_WEBHOOK_URL !== undefined,
     appTickets: new TemporalAppTickets(client, config.TEMPORAL_TASK_QUEUE),
     bodyLimit: config.INGEST_BODY_LIMIT,
+    temporalDeadlineMs: config.INGEST_TEMPORAL_DEADLINE_MS,
     logger,
   });
   try {
