@@ -7,6 +7,7 @@ import { formatLogLine } from './shared/redact';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, loadWorkerConfig, temporalTls, type TemporalConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
+import { stopWhenSupervisorExits } from './shared/supervision';
 
 /**
  * The worker entry: config → connection → activities(deps) → Worker.run. `createWorker` is exported for tests and
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  stopWhenSupervisorExits();
   main().then(
     () => process.exit(0),
     (err: unknown) => {

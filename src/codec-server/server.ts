@@ -3,6 +3,7 @@ import { EncryptionCodec, parseEncryptionKeys } from '../codec';
 import { ConfigError, parseConfig, payloadKeysSchema } from '../config';
 import { consoleLogger } from '../ingest/logger';
 import { buildCodecApp } from './app';
+import { stopWhenSupervisorExits } from '../shared/supervision';
 
 /** The codec server entry (`npm run codec-server`): for operators' Temporal UI and CLI only; keep it off the internet. */
 export const codecServerConfigSchema = z.object({
@@ -44,6 +45,7 @@ export async function runCodecServer(config: CodecServerConfig): Promise<{ url: 
 }
 
 if (require.main === module) {
+  stopWhenSupervisorExits();
   (async () => {
     const server = await runCodecServer(parseConfig(codecServerConfigSchema, process.env));
     await new Promise<void>((resolve) => {

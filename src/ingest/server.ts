@@ -4,6 +4,7 @@ import { productDataConverter } from '../codec';
 import { ConfigError, loadIngestConfig, temporalTls, type IngestConfig } from '../config';
 import { buildApp } from './app';
 import { consoleLogger } from './logger';
+import { stopWhenSupervisorExits } from '../shared/supervision';
 
 /**
  * The ingest entry: config → Temporal client → buildApp → listen. The Temporal connection is lazy, so the ingest
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  stopWhenSupervisorExits();
   main().then(
     () => process.exit(0),
     (err: unknown) => {

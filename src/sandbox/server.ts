@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, parseConfig } from '../config';
 import { adminRoutes, ADMIN_PREFIX } from './admin';
 import { FeishuSandbox, type SandboxApp } from './feishu-sandbox';
+import { stopWhenSupervisorExits } from '../shared/supervision';
 
 /**
  * The Feishu sandbox as a service (`npm run sandbox`, started by `npm start` when no Feishu credentials are set):
@@ -47,6 +48,7 @@ export async function runSandbox(
 }
 
 if (require.main === module) {
+  stopWhenSupervisorExits();
   (async () => {
     const config = parseConfig(sandboxConfigSchema, process.env);
     const running = await runSandbox(config);
