@@ -8,9 +8,10 @@ import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, loadWorkerConfig, temporalTls, type TemporalConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
 import { stopWhenSupervisorExits } from './shared/supervision';
+import { loginInfoTaskQueue } from './shared/constants';
 
 /**
- * The worker entry: config → connection → activities(deps) → Worker.run. `createWorker` is exported for tests and
+ * The worker entry: config → connection → activities(deps) → Worker.run. `createWorkers` is exported for tests and
  * the local stack; only `main` reads the environment, installs signal handling and exits.
  */
 
@@ -19,7 +20,10 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: ActivityDeps;
-  /** submitLoginInfo starts per second across the whole task queue (server-enforced, all workers together). */
+  /**
+   * submitLoginInfo starts per second on its task queue, enforced by the Temporal server for all workers together
+   * (the last poller's value wins, so give every worker the same one).
+   */
   callsPerSecond?: number;
   /** ms */
   shutdownGraceTime?: number;
@@ -27,22 +31,52 @@ export interface CreateWorkerOptions {
   identity?: string;
   /** The product's data converter (src/codec): payloads encrypted, failures encoded. */
   dataConverter?: DataConverter;
+  /** A pre-built workflow bundle (tests, production bundles); default: bundle src/workflows at start. */
+  workflowBundle?: { code: string };
 }
 
-export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/**
+ * The product's two workers on one connection: the main one (workflows and every other activity) on `taskQueue`,
+ * and the Feishu one, which runs only submitLoginInfo on `<taskQueue>-login-info` under the server-side rate limit —
+ * so nothing else (notifications, retries of other activities) spends Feishu's quota.
+ */
+export async function createWorkers(options: CreateWorkerOptions): Promise<Worker[]> {
+  const activities = createActivities(options.activities);
+  const common = {
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('./workflows'),
-    activities: createActivities(options.activities),
     shutdownGraceTime: options.shutdownGraceTime ?? 30_000,
     ...(options.dataConverter && { dataConverter: options.dataConverter }),
     // The native layer rejects explicit `undefined`s: pass only what is set.
-    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
-    ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
     ...(options.identity !== undefined && { identity: options.identity }),
+  };
+  const { submitLoginInfo, ...otherActivities } = activities;
+  const main = await Worker.create({
+    ...common,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
+    activities: otherActivities,
+    ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
+  const feishu = await Worker.create({
+    ...common,
+    taskQueue: loginInfoTaskQueue(options.taskQueue),
+    activities: { submitLoginInfo },
+    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
+  });
+  return [main, feishu];
+}
+
+/** Runs the workers until SIGINT/SIGTERM (the Runtime's shutdown signals) or until one fails; then stops all. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  try {
+    await Promise.all(workers.map((worker) => worker.run()));
+  } catch (err) {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    throw err;
+  }
 }
 
 /** The first connect is not retried by the SDK: retry with backoff for about a minute, then give up. */
@@ -93,7 +127,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
         config.TEMPORAL_TASK_QUEUE,
       ),
     });
-    const worker = await createWorker({
+    const workers = await createWorkers({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -112,12 +146,13 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
     });
     logger.info('worker started', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      loginInfoTaskQueue: loginInfoTaskQueue(config.TEMPORAL_TASK_QUEUE),
       namespace: config.TEMPORAL_NAMESPACE,
       feishu: config.FEISHU_BASE_URL,
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
     });
     // SIGINT/SIGTERM (Runtime's default shutdownSignals) drain the worker; run() resolves after the grace time.
-    await worker.run();
+    await runWorkers(workers);
     logger.info('worker stopped');
   } finally {
     await connection.close();

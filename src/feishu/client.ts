@@ -1,5 +1,6 @@
 import { loginInfoBodySchema, describeZodError, type LoginInfoBody } from '../shared/schemas';
-import { FeishuTokenError } from './errors';
+import { FeishuRateLimitedError, FeishuTokenError } from './errors';
+import { RateLimitGate } from './rate-limit-gate';
 import type { FeishuAnswer, FeishuHttp } from './http';
 import type { TokenProvider } from './token-manager';
 
@@ -29,6 +30,8 @@ export class FeishuClient {
   constructor(
     private readonly http: FeishuHttp,
     private readonly tokens: TokenProvider,
+    /** Shared by every call of this client: a 429 for a tenant holds its other calls back until the reset. */
+    private readonly gate: RateLimitGate = new RateLimitGate(),
   ) {}
 
   /** 回传笔试安排结果: POST /open-apis/hire/v1/eco_exams/:exam_id/login_info. */
@@ -40,8 +43,28 @@ export class FeishuClient {
     const parsed = loginInfoBodySchema.safeParse(body);
     if (!parsed.success) throw new InvalidLoginInfoError(describeZodError(parsed.error));
     const path = `/open-apis/hire/v1/eco_exams/${encodeURIComponent(examId)}/login_info`;
-    const { answer, refreshedToken } = await this.callWithToken('login_info', path, parsed.data, options);
+    const { answer, refreshedToken } = await this.gated(options.tenantKey, () =>
+      this.callWithToken('login_info', path, parsed.data, options),
+    );
     return { logId: answer.logId, refreshedToken };
+  }
+
+  /** Refuses locally while the tenant is held back after a 429; holds it back when Feishu answers 429. */
+  private async gated<T>(tenantKey: string | undefined, call: () => Promise<T>): Promise<T> {
+    const wait = this.gate.remaining(tenantKey);
+    if (wait > 0) {
+      throw new FeishuRateLimitedError(
+        `Feishu login_info: held back ${wait} ms after a 429 for this tenant (not sent)`,
+        {},
+        wait,
+      );
+    }
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof FeishuRateLimitedError) this.gate.hold(tenantKey, err.retryAfterMs);
+      throw err;
+    }
   }
 
   private async callWithToken(

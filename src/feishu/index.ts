@@ -11,6 +11,7 @@ export * from './client';
 export * from './errors';
 export * from './http';
 export * from './token-manager';
+export * from './rate-limit-gate';
 
 export interface FeishuClientConfig {
   baseUrl: string;

@@ -14,6 +14,11 @@ export const DEFAULT_ARRANGEMENT_TIMEOUT = '7 days';
 export const FEISHU_QUOTA_PER_SECOND = 50;
 export const FEISHU_QUOTA_PER_MINUTE = 1000;
 
+/** The task queue of submitLoginInfo alone, rate-limited to Feishu's quota: `<workflow task queue>-login-info`. */
+export function loginInfoTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-login-info`;
+}
+
 export function ecoExamWorkflowId(examId: string): string {
   return `${WORKFLOW_ID_PREFIX}${examId}`;
 }

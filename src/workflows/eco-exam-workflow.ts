@@ -16,7 +16,12 @@ import {
 import type { SearchAttributePair } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
-import { DEFAULT_ARRANGEMENT_TIMEOUT, type ExamStatus, type FinalExamStatus } from '../shared/constants';
+import {
+  DEFAULT_ARRANGEMENT_TIMEOUT,
+  loginInfoTaskQueue,
+  type ExamStatus,
+  type FinalExamStatus,
+} from '../shared/constants';
 import { NON_RETRYABLE_FAILURE_TYPES, finalStatusForFailure } from '../shared/failure-types';
 import {
   describeZodError,
@@ -164,6 +169,9 @@ function notifyExamSystem(state: ExamStatusView, input: EcoExamInput): { settle(
 async function submit(state: ExamStatusView, input: EcoExamInput, body: LoginInfoBody): Promise<EcoExamResult> {
   setStatus(state, 'submitting', input);
   const { submitLoginInfo } = proxyActivities<Activities>({
+    // Its own task queue, rate-limited to Feishu's quota; per-tenant fairness where the server has it enabled.
+    taskQueue: loginInfoTaskQueue(workflowInfo().taskQueue),
+    ...(input.tenantKey && { priority: { fairnessKey: input.tenantKey.slice(0, 64) } }),
     // The Feishu client times out each request (10 s by default); a token refresh and one retry fit in this.
     startToCloseTimeout: '1 minute',
     scheduleToCloseTimeout: input.submissionTimeout ?? DEFAULT_SUBMISSION_TIMEOUT,

@@ -4,10 +4,10 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type LogEntry } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type LogEntry } from '@temporalio/worker';
+import { createWorkers, runWorkers } from '../../src/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { createActivities } from '../../src/activities';
 import type { NotifyExamSystemDeps } from '../../src/activities/notify-exam-system';
 import { createFeishuClient } from '../../src/feishu';
 import { TemporalAppTickets } from '../../src/client/app-tickets';
@@ -56,22 +56,22 @@ export async function startExamHarness(
     timeoutMs: options.feishuTimeoutMs ?? 1000,
     appTickets: new TemporalAppTickets(env.client, taskQueue),
   });
-  const worker = await Worker.create({
+  const workers = await createWorkers({
     connection: env.nativeConnection,
-    namespace: env.namespace,
+    namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle,
-    activities: createActivities({ feishu, examSystem: options.examSystem }),
+    activities: { feishu, examSystem: options.examSystem },
     dataConverter: productDataConverter(testPayloadKeys()),
-    shutdownGraceTime: '1s',
+    shutdownGraceTime: 1000,
   });
-  const running = worker.run();
+  const running = runWorkers(workers);
   return {
     env,
     sandbox,
     taskQueue,
     async stop() {
-      worker.shutdown();
+      for (const worker of workers) worker.shutdown();
       await running;
       await sandbox.close();
       await env.teardown();

@@ -13,6 +13,7 @@ import {
   InvalidLoginInfoError,
   TokenCache,
   CustomAppTokenProvider,
+  RateLimitGate,
   type FetchLike,
 } from '../../src/feishu';
 
@@ -198,6 +199,34 @@ describe('FeishuClient.submitLoginInfo', () => {
   it('fails on a token endpoint error (HTTP 200 with code 10015) as a permission error', async () => {
     const { fetch } = scriptedFetch([json(200, { code: 10015, msg: 'app secret invalid' })]);
     await expect(client(fetch).submitLoginInfo('e1', body)).rejects.toBeInstanceOf(FeishuPermissionError);
+  });
+});
+
+describe('429 feedback across calls (RateLimitGate)', () => {
+  it('holds back every call for the throttled tenant until the reset, without sending, and leaves others alone', async () => {
+    let now = 1_000_000;
+    const { fetch, calls } = scriptedFetch([
+      token('t-1'),
+      json(429, { code: 99991400, msg: 'limited' }, { 'x-ogw-ratelimit-reset': '5' }),
+      json(200, { code: 0, msg: 'SUCCESS', data: {} }),
+      json(200, { code: 0, msg: 'SUCCESS', data: {} }),
+    ]);
+    const http = new FeishuHttp({ baseUrl: 'https://open.feishu.test', fetch, timeoutMs: 1000 });
+    const c = new FeishuClient(
+      http,
+      new CustomAppTokenProvider(http, { appId: 'a', appSecret: 's' }),
+      new RateLimitGate(() => now),
+    );
+    await expect(c.submitLoginInfo('e1', body, { tenantKey: 'busy' })).rejects.toBeInstanceOf(FeishuRateLimitedError);
+    const held = (await c
+      .submitLoginInfo('e2', body, { tenantKey: 'busy' })
+      .catch((e: unknown) => e)) as FeishuRateLimitedError;
+    expect(held).toBeInstanceOf(FeishuRateLimitedError);
+    expect(held.retryAfterMs).toBe(5000);
+    expect(calls).toHaveLength(2); // token + the one 429: the held call never went out
+    await expect(c.submitLoginInfo('e3', body, { tenantKey: 'quiet' })).resolves.toMatchObject({ logId: 'LOG123' });
+    now += 5000;
+    await expect(c.submitLoginInfo('e2', body, { tenantKey: 'busy' })).resolves.toMatchObject({ logId: 'LOG123' });
   });
 });
 
