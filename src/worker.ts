@@ -121,6 +121,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       appSecret: config.FEISHU_APP_SECRET,
       appType: config.FEISHU_APP_TYPE,
       timeoutMs: config.FEISHU_REQUEST_TIMEOUT_MS,
+      callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
       // Store apps read the app_ticket the ingest keeps in Temporal.
       appTickets: new TemporalAppTickets(
         new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),

@@ -1,6 +1,7 @@
 import { loginInfoBodySchema, describeZodError, type LoginInfoBody } from '../shared/schemas';
 import { FeishuRateLimitedError, FeishuTokenError } from './errors';
 import { RateLimitGate } from './rate-limit-gate';
+import type { Pacer } from './pacer';
 import type { FeishuAnswer, FeishuHttp } from './http';
 import type { TokenProvider } from './token-manager';
 
@@ -32,6 +33,8 @@ export class FeishuClient {
     private readonly tokens: TokenProvider,
     /** Shared by every call of this client: a 429 for a tenant holds its other calls back until the reset. */
     private readonly gate: RateLimitGate = new RateLimitGate(),
+    /** Optional even spacing of login_info calls per tenant (FEISHU_CALLS_PER_SECOND). */
+    private readonly pacer?: Pacer,
   ) {}
 
   /** 回传笔试安排结果: POST /open-apis/hire/v1/eco_exams/:exam_id/login_info. */
@@ -74,6 +77,8 @@ export class FeishuClient {
     options: CallOptions,
   ): Promise<{ answer: FeishuAnswer; refreshedToken: boolean }> {
     const token = await this.tokens.getToken(options.tenantKey);
+    // Paced right before sending (after any token fetch), so calls that waited together do not leave together.
+    await this.pacer?.wait(options.tenantKey);
     try {
       return {
         answer: await this.http.postJson(endpoint, path, body, { token, signal: options.signal }),
@@ -84,6 +89,7 @@ export class FeishuClient {
       // 99991661/99991663: the token was revoked or expired early. Drop it, fetch a new one, try once more.
       this.tokens.invalidate(token, options.tenantKey);
       const fresh = await this.tokens.getToken(options.tenantKey);
+      await this.pacer?.wait(options.tenantKey);
       return {
         answer: await this.http.postJson(endpoint, path, body, { token: fresh, signal: options.signal }),
         refreshedToken: true,

@@ -5,13 +5,17 @@ import {
   StoreAppTokenProvider,
   type AppTicketSource,
   type TokenCacheOptions,
+  type TokenProvider,
 } from './token-manager';
+import { Pacer } from './pacer';
+import { RateLimitGate } from './rate-limit-gate';
 
 export * from './client';
 export * from './errors';
 export * from './http';
 export * from './token-manager';
 export * from './rate-limit-gate';
+export * from './pacer';
 
 export interface FeishuClientConfig {
   baseUrl: string;
@@ -23,16 +27,21 @@ export interface FeishuClientConfig {
   token?: TokenCacheOptions;
   /** Store apps: where the latest app_ticket is kept. */
   appTickets?: AppTicketSource;
+  /** Space login_info calls per tenant in this process to at most this many per second. */
+  callsPerSecond?: number;
 }
 
 /** Wires transport, token provider and client for the configured app type. */
 export function createFeishuClient(config: FeishuClientConfig): FeishuClient {
   const http = new FeishuHttp({ baseUrl: config.baseUrl, fetch: config.fetch, timeoutMs: config.timeoutMs });
   const credentials = { appId: config.appId, appSecret: config.appSecret };
+  const pacer = config.callsPerSecond !== undefined ? new Pacer(config.callsPerSecond) : undefined;
+  let tokens: TokenProvider;
   if (config.appType === 'store') {
     if (!config.appTickets) throw new Error('a store app needs an app ticket source (appTickets)');
-    return new FeishuClient(http, new StoreAppTokenProvider(http, credentials, config.appTickets, config.token));
+    tokens = new StoreAppTokenProvider(http, credentials, config.appTickets, config.token);
+  } else {
+    tokens = new CustomAppTokenProvider(http, credentials, config.token);
   }
-  const tokens = new CustomAppTokenProvider(http, credentials, config.token);
-  return new FeishuClient(http, tokens);
+  return new FeishuClient(http, tokens, new RateLimitGate(), pacer);
 }

@@ -98,8 +98,11 @@ const CHINA_UTC_OFFSET_MS = 8 * 60 * 60 * 1000;
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
-/** login_info's required Content-Type, normalised by normaliseContentType(). */
-const REQUIRED_CONTENT_TYPE = 'application/json;charset=utf-8';
+/**
+ * login_info's Content-Type, normalised by normaliseContentType(). The docs fix "application/json; charset=utf-8";
+ * the official SDK sends plain "application/json" and works against Feishu, so both are accepted (JSON is UTF-8).
+ */
+const ACCEPTED_CONTENT_TYPES: ReadonlySet<string> = new Set(['application/json;charset=utf-8', 'application/json']);
 
 const LOGIN_INFO_PATH = /^\/open-apis\/hire\/v1\/eco_exams\/([^/]+)\/login_info$/;
 const AUTH_PATHS: ReadonlyMap<string, SandboxEndpoint> = new Map<string, SandboxEndpoint>([
@@ -691,7 +694,7 @@ export class FeishuSandbox {
 
   private acceptLoginInfo(record: RecordedRequest, contentType: string): Reply {
     const logId = record.response.logId;
-    if (contentType !== REQUIRED_CONTENT_TYPE) {
+    if (!ACCEPTED_CONTENT_TYPES.has(contentType)) {
       return parameterIllegal(logId, [
         { field: 'Content-Type', description: 'must be "application/json; charset=utf-8"' },
       ]);

@@ -220,11 +220,15 @@ describe('FeishuSandbox', () => {
       expect((await loginInfo(sandbox, 'e1', fresh)).json.code).toBe(0);
     });
 
-    it('answers 400 / 1002002 for a wrong content type', async () => {
+    it('answers 400 / 1002002 for a wrong content type, and accepts plain application/json as Feishu does', async () => {
       const token = await tenantToken(sandbox);
-      const answer = await loginInfo(sandbox, 'e1', token, LOGIN_INFO_BODY, 'application/json');
-      expect([answer.status, answer.json.code]).toEqual([400, 1002002]);
-      expect(errorOf(answer).field_violations).toEqual([{ field: 'Content-Type', description: expect.any(String) }]);
+      for (const wrong of ['text/plain', 'application/json; charset=gbk', 'application/x-www-form-urlencoded']) {
+        const answer = await loginInfo(sandbox, 'e1', token, LOGIN_INFO_BODY, wrong);
+        expect([wrong, answer.status, answer.json.code]).toEqual([wrong, 400, 1002002]);
+        expect(errorOf(answer).field_violations).toEqual([{ field: 'Content-Type', description: expect.any(String) }]);
+      }
+      // The official SDK sends "application/json" without a charset, and Feishu accepts it.
+      expect((await loginInfo(sandbox, 'e1', token, LOGIN_INFO_BODY, 'application/json')).json.code).toBe(0);
     });
 
     it('answers 400 / 1002002 with field_violations for a missing exam_url, without echoing values', async () => {

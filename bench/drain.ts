@@ -1,0 +1,179 @@
+/**
+ * Drain: a backlog of arranged exams (a campus-recruiting wave) submitted to a Feishu sandbox that enforces the
+ * documented quota (50/s and 1000/min per API × app × tenant). The product's workers drain it through the
+ * rate-limited login-info task queue; the baseline calls the official SDK's `hire.ecoExam.loginInfo` in a plain
+ * concurrent loop against a fresh sandbox. Both are measured from the sandbox's own request log.
+ */
+import * as lark from '@larksuiteoapi/node-sdk';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { arrangeExam, startExam } from '../src/client';
+import { productDataConverter } from '../src/codec';
+import { createFeishuClient } from '../src/feishu';
+import { FeishuSandbox, type RecordedRequest } from '../src/sandbox/feishu-sandbox';
+import { createWorkers, runWorkers } from '../src/worker';
+import { loadWorkerConfig } from '../src/config';
+import {
+  connectClient,
+  connectNative,
+  examId,
+  maxInWindow,
+  round,
+  sleep,
+  uniqueId,
+  type BenchContext,
+} from './context';
+
+export interface DrainSide {
+  exams: number;
+  accepted: number;
+  throttled: number;
+  seconds: number;
+  ratePerMin: number;
+  max1s: number;
+  max60s: number;
+}
+export interface DrainResult extends DrainSide {
+  callsPerSecond: number;
+  /** Calls per second over the drain (for the plot). */
+  perSecond: number[];
+  baseline: DrainSide & { perSecond: number[]; concurrency: number };
+}
+
+const APP = { appId: 'cli_bench', appSecret: 'bench-secret' };
+const body = (id: string) => ({
+  result: 0,
+  msg: 'success',
+  exam_login_info: { exam_url: `https://exam.example/t/${id}`, username: `u-${id}`, password: `p-${id}` },
+});
+
+let bundle: WorkflowBundleWithSourceMap | undefined;
+export async function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    failureConverterPath: require.resolve('../src/codec/failure-converter'),
+    logger: new DefaultLogger('ERROR'),
+  });
+  return bundle;
+}
+
+/** The product's workers, configured as production is (defaults of src/config.ts), against `feishuUrl`. */
+export async function startProductWorkers(ctx: BenchContext, taskQueue: string, feishuUrl: string) {
+  const defaults = loadWorkerConfig({
+    FEISHU_APP_ID: APP.appId,
+    FEISHU_APP_SECRET: APP.appSecret,
+    PAYLOAD_ENCRYPTION_KEYS: ctx.payloadKeys,
+  });
+  const connection = await connectNative(ctx);
+  const workers = await createWorkers({
+    connection,
+    namespace: ctx.namespace,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: {
+      feishu: createFeishuClient({
+        baseUrl: feishuUrl,
+        ...APP,
+        appType: 'custom',
+        timeoutMs: defaults.FEISHU_REQUEST_TIMEOUT_MS,
+        callsPerSecond: defaults.FEISHU_CALLS_PER_SECOND,
+      }),
+    },
+    callsPerSecond: defaults.FEISHU_CALLS_PER_SECOND,
+    maxCachedWorkflows: defaults.WORKER_MAX_CACHED_WORKFLOWS,
+    dataConverter: productDataConverter(ctx.payloadKeys),
+    shutdownGraceTime: 2000,
+  });
+  const running = runWorkers(workers);
+  return {
+    callsPerSecond: defaults.FEISHU_CALLS_PER_SECOND,
+    async stop() {
+      for (const worker of workers) worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+function summarise(requests: RecordedRequest[], exams: number): DrainSide & { perSecond: number[] } {
+  const times = requests.map((r) => r.at);
+  const accepted = requests.filter((r) => r.response.code === 0);
+  const throttled = requests.filter((r) => r.response.status === 429).length;
+  const first = Math.min(...times);
+  const lastAccepted = Math.max(...accepted.map((r) => r.at));
+  const seconds = (lastAccepted - first) / 1000;
+  const perSecond: number[] = [];
+  for (const t of times) {
+    const slot = Math.floor((t - first) / 1000);
+    perSecond[slot] = (perSecond[slot] ?? 0) + 1;
+  }
+  return {
+    exams,
+    accepted: accepted.length,
+    throttled,
+    seconds: round(seconds, 1),
+    // Accepted calls per minute of drain: n calls span n−1 intervals.
+    ratePerMin: round(((accepted.length - 1) / seconds) * 60, 1),
+    max1s: maxInWindow(times, 1000),
+    max60s: maxInWindow(times, 60_000),
+    perSecond: Array.from(perSecond, (n) => n ?? 0),
+  };
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+export async function runDrainBench(ctx: BenchContext): Promise<DrainResult> {
+  const exams = ctx.quick ? 1200 : 3000;
+  const ids = Array.from({ length: exams }, () => examId());
+
+  // --- the product
+  const sandbox = await FeishuSandbox.start({ apps: [{ ...APP, type: 'custom' }] });
+  const { client, close } = await connectClient(ctx);
+  const taskQueue = uniqueId('drain');
+  ctx.log(`drain: starting and arranging ${exams} exams (no worker yet: a backlog)…`);
+  await inBatches(ids, 50, async (id) => {
+    await startExam(client, { examId: id, tenantKey: 'tenant-bench' }, { taskQueue });
+    await arrangeExam(client, id, body(id));
+  });
+  ctx.log('drain: backlog ready; starting the workers');
+  const workers = await startProductWorkers(ctx, taskQueue, sandbox.url);
+  const deadline = Date.now() + (exams / 10) * 1000 + 120_000;
+  while (sandbox.acceptedLoginInfo().length < exams && Date.now() < deadline) await sleep(500);
+  await workers.stop();
+  const ours = summarise(sandbox.loginInfoRequests(), exams);
+  await sandbox.close();
+  await close();
+  ctx.log(
+    `drain: ${ours.accepted}/${exams} accepted in ${ours.seconds}s, ${ours.ratePerMin}/min, ${ours.throttled} throttled`,
+  );
+  ctx.log(`drain: calls per second ${ours.perSecond.join(' ')}`);
+
+  // --- the baseline: the official SDK in a plain concurrent loop
+  const concurrency = 20;
+  const baselineSandbox = await FeishuSandbox.start({ apps: [{ ...APP, type: 'custom' }] });
+  const quiet = {
+    error: () => undefined,
+    warn: () => undefined,
+    info: () => undefined,
+    debug: () => undefined,
+    trace: () => undefined,
+  };
+  const sdk = new lark.Client({ ...APP, domain: baselineSandbox.url, logger: quiet });
+  const queue = [...ids];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        try {
+          await sdk.hire.ecoExam.loginInfo({ path: { exam_id: id }, data: body(id) });
+        } catch {
+          // A 429 (or any error) throws an AxiosError: the plain loop moves on; the sandbox counted it.
+        }
+      }
+    }),
+  );
+  const baseline = summarise(baselineSandbox.loginInfoRequests(), exams);
+  await baselineSandbox.close();
+  ctx.log(`drain baseline: ${baseline.accepted}/${exams} accepted, ${baseline.throttled} throttled`);
+  return { ...ours, callsPerSecond: workers.callsPerSecond, baseline: { ...baseline, concurrency } };
+}

@@ -1,0 +1,90 @@
+/**
+ * Two small SVG charts for the README, written by hand (no charting dependency): calls per second over the drain
+ * against Feishu's quota lines, and the distribution of signal → login_info latency.
+ */
+const W = 720;
+const H = 300;
+const PAD = { left: 56, right: 16, top: 28, bottom: 40 };
+const plotW = W - PAD.left - PAD.right;
+const plotH = H - PAD.top - PAD.bottom;
+
+function frame(title: string, xLabel: string, yLabel: string, body: string): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">
+<rect width="${W}" height="${H}" fill="white"/>
+<text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${title}</text>
+<text x="${PAD.left + plotW / 2}" y="${H - 6}" text-anchor="middle">${xLabel}</text>
+<text x="14" y="${PAD.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${PAD.top + plotH / 2})">${yLabel}</text>
+<line x1="${PAD.left}" y1="${PAD.top + plotH}" x2="${PAD.left + plotW}" y2="${PAD.top + plotH}" stroke="black"/>
+<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${PAD.top + plotH}" stroke="black"/>
+${body}
+</svg>
+`;
+}
+
+function ticks(max: number, count: number): number[] {
+  const raw = max / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw || 1));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  return Array.from({ length: Math.floor(max / step) + 1 }, (_, i) => i * step);
+}
+
+function axes(xMax: number, yMax: number): string {
+  const x = (v: number) => PAD.left + (v / xMax) * plotW;
+  const y = (v: number) => PAD.top + plotH - (v / yMax) * plotH;
+  const xs = ticks(xMax, 8).map(
+    (v) =>
+      `<line x1="${x(v)}" y1="${PAD.top + plotH}" x2="${x(v)}" y2="${PAD.top + plotH + 4}" stroke="black"/><text x="${x(v)}" y="${PAD.top + plotH + 16}" text-anchor="middle">${v}</text>`,
+  );
+  const ys = ticks(yMax, 5).map(
+    (v) =>
+      `<line x1="${PAD.left - 4}" y1="${y(v)}" x2="${PAD.left + plotW}" y2="${y(v)}" stroke="#e5e5e5"/><text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`,
+  );
+  return [...ys, ...xs].join('\n');
+}
+
+export function drainChart(ours: number[], baseline: number[], perSecondLimit: number, perMinuteLimit: number): string {
+  const xMax = Math.max(ours.length, baseline.length, 10);
+  const yMax = Math.max(perSecondLimit * 1.2, ...ours, ...baseline);
+  const x = (v: number) => PAD.left + (v / xMax) * plotW;
+  const y = (v: number) => PAD.top + plotH - (v / yMax) * plotH;
+  const line = (values: number[], color: string) =>
+    `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${values.map((v, i) => `${x(i + 0.5).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`;
+  const hline = (value: number, color: string, label: string) =>
+    `<line x1="${PAD.left}" y1="${y(value)}" x2="${PAD.left + plotW}" y2="${y(value)}" stroke="${color}" stroke-dasharray="6 4"/><text x="${PAD.left + plotW - 4}" y="${y(value) - 4}" text-anchor="end" fill="${color}">${label}</text>`;
+  const legend = `<rect x="${PAD.left + 10}" y="${PAD.top + 4}" width="10" height="3" fill="#1f77b4"/><text x="${PAD.left + 24}" y="${PAD.top + 9}">feishu-exam-bridge</text>
+<rect x="${PAD.left + 150}" y="${PAD.top + 4}" width="10" height="3" fill="#d62728"/><text x="${PAD.left + 164}" y="${PAD.top + 9}">official SDK, plain loop (incl. 429s)</text>`;
+  return frame(
+    'login_info calls per second while draining the backlog',
+    'seconds since the first call',
+    'calls / s',
+    [
+      axes(xMax, yMax),
+      hline(perSecondLimit, '#555', `quota ${perSecondLimit}/s`),
+      hline(perMinuteLimit / 60, '#2ca02c', `quota ${perMinuteLimit}/min = ${(perMinuteLimit / 60).toFixed(1)}/s`),
+      line(baseline, '#d62728'),
+      line(ours, '#1f77b4'),
+      legend,
+    ].join('\n'),
+  );
+}
+
+export function latencyChart(values: number[], p50: number, p99: number): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const xMax = Math.max(10, Math.ceil((sorted[sorted.length - 1] ?? 10) * 1.1));
+  const x = (v: number) => PAD.left + (v / xMax) * plotW;
+  const y = (v: number) => PAD.top + plotH - (v / 100) * plotH;
+  const points = sorted.map((v, i) => `${x(v).toFixed(1)},${y(((i + 1) / sorted.length) * 100).toFixed(1)}`).join(' ');
+  const vline = (value: number, label: string) =>
+    `<line x1="${x(value)}" y1="${PAD.top}" x2="${x(value)}" y2="${PAD.top + plotH}" stroke="#888" stroke-dasharray="4 3"/><text x="${x(value) + 4}" y="${PAD.top + 12}">${label}</text>`;
+  return frame(
+    'signal → login_info latency (cumulative share of exams)',
+    'milliseconds',
+    '% of exams',
+    [
+      axes(xMax, 100),
+      vline(p50, `p50 ${p50} ms`),
+      vline(p99, `p99 ${p99} ms`),
+      `<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="${points}"/>`,
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,26 @@
+/**
+ * Spaces this process's calls for one tenant evenly (at most `perSecond`), so a burst that the Temporal server's rate
+ * limiter lets through at once — its token bucket starts full — reaches Feishu as a steady stream. Together with the
+ * server-side task-queue limit (same rate, all workers) it keeps every 1 s and 60 s window under Feishu's quota.
+ */
+export class Pacer {
+  private readonly intervalMs: number;
+  private readonly next = new Map<string, number>();
+
+  constructor(
+    perSecond: number,
+    private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {
+    if (!(perSecond > 0)) throw new RangeError('Pacer needs a positive rate');
+    this.intervalMs = 1000 / perSecond;
+  }
+
+  /** Resolves when this call may go out; reserves its slot at once (callers are served in arrival order). */
+  async wait(tenantKey = ''): Promise<void> {
+    const now = this.now();
+    const slot = Math.max(now, this.next.get(tenantKey) ?? now);
+    this.next.set(tenantKey, slot + this.intervalMs);
+    if (slot > now) await this.sleep(slot - now);
+  }
+}

@@ -1,0 +1,794 @@
+/**
+ * Property-based fuzzing (fast-check) of the exam system's API — `POST /exams/:examId/arrangement` and
+ * `GET /exams/:examId` — in-process through `app.inject` with the recording Temporal client
+ * (test/support/fake-temporal.ts, whose `describe` answers RUNNING). Issue: "never a 5xx, never a crash, never a
+ * started or signalled workflow from an invalid request".
+ *
+ *  4. Arbitrary path ids (ASCII, unicode, percent-encoded, over-encoded, malformed escapes, very long), arbitrary
+ *     Authorization headers, content types, JSON bodies (near-valid login_info bodies and anything else) and bytes:
+ *     - never a 5xx; refusals are JSON `{error, message}` and never contain the bearer secret;
+ *     - a Temporal call (getHandle/describe/signal/query) only for the right bearer, a valid examId (examIdSchema) and,
+ *       for the arrangement, a body that passes loginInfoBodySchema — and then exactly the expected calls;
+ *     - a fully valid arrangement is answered 202 (a fully valid status request 200).
+ *
+ * The oracle computes the path the server sees as light-my-request does (WHATWG URL: dot segments resolved, tabs
+ * dropped, `#…` cut), then decodes the id segment like the router.
+ *
+ * KNOWN BUGS found by these properties are kept below as focused `it.failing` cases (they pass while the bug is
+ * there and fail once it is fixed: then turn them into plain `it` and drop the matching allowance in the oracle).
+ *
+ * Seeds are random; on failure fast-check prints `seed` and `path`: replay with FUZZ_SEED=<seed> [FUZZ_PATH=<path>].
+ * FUZZ_SCALE=<factor> multiplies every run count.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
+import type { LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/ingest/app';
+import { PROBLEM_STATUS } from '../../src/ingest/http-errors';
+import { examIdSchema, loginInfoBodySchema } from '../../src/shared/schemas';
+import { ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
+import { recordingClient } from '../support/fake-temporal';
+
+// ---------------------------------------------------------------------------------------------------------------
+// fast-check parameters
+
+const SEED = optionalIntegerEnv('FUZZ_SEED');
+const SCALE = Number(process.env.FUZZ_SCALE ?? '1');
+if (!Number.isFinite(SCALE) || SCALE <= 0) throw new Error('FUZZ_SCALE must be a positive number');
+
+function optionalIntegerEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer (a fast-check seed), got ${raw}`);
+  return value;
+}
+
+const RUNS = { arrangement: 3000, status: 2000 } as const;
+
+function params<T>(runs: number): fc.Parameters<T> {
+  return {
+    numRuns: Math.max(1, Math.round(runs * SCALE)),
+    endOnFailure: true,
+    ...(SEED !== undefined && { seed: SEED }),
+    ...(SEED !== undefined && process.env.FUZZ_PATH && { path: process.env.FUZZ_PATH }),
+  };
+}
+
+const PROPERTY_TIMEOUT_MS = 120_000 * Math.max(1, SCALE);
+
+// ---------------------------------------------------------------------------------------------------------------
+// the ingest under test
+
+const TOKEN = 'fuzz-verification-token-5f1c';
+const KEY = 'fuzz-encrypt-key-9d27';
+const BEARER = 'fuzz-exam-system-bearer-0123456789';
+const SECRETS = [TOKEN, KEY, BEARER];
+/** Small enough that a generated body can exceed it (413), large enough for any valid login_info body. */
+const BODY_LIMIT = 16 * 1024;
+/** fastify's default `maxParamLength`: a longer (decoded) path parameter is answered 414 before any route runs. */
+const FASTIFY_MAX_PARAM_LENGTH = 100;
+
+const recorder = recordingClient();
+const app = buildApp({
+  client: recorder.client,
+  examSystemToken: BEARER,
+  feishu: { verificationToken: TOKEN, encryptKey: KEY },
+  bodyLimit: BODY_LIMIT,
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+/** The recording client's canned answers (test/support/fake-temporal.ts). */
+const DESCRIBED = { workflowId: 'w', runId: 'r' };
+const QUERY_RESULT = { examId: 'x', status: 'awaiting_arrangement', attempts: 0, invalidArrangements: 0 };
+
+interface ApiRequest extends fc.WithToStringMethod {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+  url: string;
+  headers: Record<string, string>;
+  raw?: Buffer;
+  /** What the generator built, for failure messages. */
+  label: string;
+}
+
+async function send(request: ApiRequest): Promise<LightMyRequestResponse> {
+  recorder.calls.length = 0;
+  return app.inject({
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    ...(request.raw !== undefined && { payload: request.raw }),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the oracle
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The id the route receives, as the server sees the URL; `undefined` when the route is not reached. */
+type Routed =
+  | { kind: 'no-route' }
+  | { kind: 'bad-escape' }
+  | { kind: 'too-long'; id: string }
+  | { kind: 'id'; id: string; valid: boolean };
+
+function routedId(url: string, pattern: RegExp): Routed {
+  const { pathname } = new URL(url, 'http://localhost');
+  const segment = pattern.exec(pathname)?.[1];
+  if (segment === undefined) return { kind: 'no-route' };
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    return { kind: 'bad-escape' };
+  }
+  if (id.length > FASTIFY_MAX_PARAM_LENGTH) return { kind: 'too-long', id };
+  return { kind: 'id', id, valid: examIdSchema.safeParse(id).success };
+}
+
+const ARRANGEMENT_ROUTE = /^\/exams\/([^/]*)\/arrangement$/;
+const STATUS_ROUTE = /^\/exams\/([^/]*)$/;
+
+/** Authorization values the product must accept: `Bearer`, any case, blanks around the exact secret. */
+const CANONICAL_BEARERS = [
+  `Bearer ${BEARER}`,
+  `bearer ${BEARER}`,
+  `BEARER  ${BEARER}`,
+  `Bearer\t${BEARER}`,
+  `Bearer ${BEARER} `,
+];
+
+/** The right bearer: scheme `Bearer` (any case), whitespace, exactly the secret, optional trailing whitespace. */
+function rightBearer(authorization: string | undefined): boolean {
+  if (authorization === undefined) return false;
+  const match = /^bearer(\s+)(.*?)(\s*)$/is.exec(authorization);
+  return match?.[2] === BEARER;
+}
+
+function isJsonMediaType(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/** The body as the route parses it (UTF-8, JSON), validated by the product's schema of the login_info body. */
+function validLoginInfo(raw: Buffer | undefined): { valid: true; body: unknown } | { valid: false } {
+  if (raw === undefined || raw.length === 0) return { valid: false };
+  const parsed = parseJson(raw.toString('utf8'));
+  if (!parsed.ok) return { valid: false };
+  const checked = loginInfoBodySchema.safeParse(parsed.value);
+  return checked.success ? { valid: true, body: checked.data } : { valid: false };
+}
+
+const KINDS: ReadonlyMap<string, number> = new Map(Object.entries(PROBLEM_STATUS));
+/**
+ * KNOWN DEVIATION (reported, see the it.failing cases below): fastify's router answers a malformed percent-escape
+ * (400 FST_ERR_BAD_URL) and an over-long path parameter (414 FST_ERR_MAX_PARAM_LENGTH) itself, with
+ * `{"error":"Bad Request","code":…,"message":"'<url>' is …","statusCode":…}`, outside the status table.
+ */
+const FRAMEWORK_ANSWERS = new Set(['FST_ERR_BAD_URL', 'FST_ERR_MAX_PARAM_LENGTH']);
+
+function refusalShapeProblem(res: LightMyRequestResponse, method: string): string | undefined {
+  if (method === 'HEAD') return undefined;
+  if (!String(res.headers['content-type']).startsWith('application/json')) {
+    return `a ${res.statusCode} answered Content-Type ${String(res.headers['content-type'])}, not JSON`;
+  }
+  const answer = parseJson(res.body);
+  if (!answer.ok || !isRecord(answer.value)) return `a ${res.statusCode} answered a body that is not a JSON object`;
+  const { error, message, code } = answer.value;
+  if (typeof error !== 'string' || typeof message !== 'string' || message.length === 0) {
+    return `a ${res.statusCode} answered without string "error" and non-empty "message"`;
+  }
+  const framework = typeof code === 'string' && FRAMEWORK_ANSWERS.has(code);
+  if (!framework && KINDS.get(error) !== res.statusCode) {
+    return `error kind "${error}" is not the status table's kind for ${res.statusCode}`;
+  }
+  return undefined;
+}
+
+function calls(): string {
+  return recorder.calls.map((c) => c.op).join(', ') || 'none';
+}
+
+/** The exact Temporal calls of arrangeExam (describe RUNNING → signal) or getExamStatus (describe → query). */
+function callsProblem(id: string, last: 'signal' | 'query', payload?: unknown): string | undefined {
+  const [first, describe, second, final, ...rest] = recorder.calls;
+  const expected = `getHandle(eco-exam-${id}), describe, getHandle(w, r), ${last}`;
+  if (
+    first?.op !== 'getHandle' ||
+    first.args[0] !== `eco-exam-${id}` ||
+    describe?.op !== 'describe' ||
+    second?.op !== 'getHandle' ||
+    !isDeepStrictEqual(second.args, [DESCRIBED.workflowId, DESCRIBED.runId]) ||
+    final?.op !== last ||
+    rest.length > 0
+  ) {
+    return `Temporal calls ${JSON.stringify(recorder.calls.map((c) => [c.op, c.args[0]]))}, expected ${expected}`;
+  }
+  if (last === 'signal') {
+    const [definition, data] = final.args;
+    if (!isRecord(definition) || definition.name !== 'examArranged')
+      return 'signalled something else than examArranged';
+    if (!isDeepStrictEqual(data, payload)) return 'the signal does not carry the validated login_info body';
+  }
+  return undefined;
+}
+
+function fail(problem: string, request: ApiRequest, res: LightMyRequestResponse): never {
+  throw new Error(
+    [
+      problem,
+      describeRequest(request),
+      `response: ${res.statusCode} ${truncate(res.body)}`,
+      `Temporal calls: ${calls()}`,
+    ].join('\n  '),
+  );
+}
+
+function truncate(text: string, max = 300): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+}
+
+function describeRequest(request: ApiRequest): string {
+  const body =
+    request.raw === undefined
+      ? ''
+      : ` body (${request.raw.length} bytes) ${JSON.stringify(truncate(request.raw.toString('utf8')))}`;
+  return `request (${request.label}): ${request.method} ${JSON.stringify(truncate(request.url))} headers ${JSON.stringify(request.headers)}${body}`;
+}
+
+/** Checks what every answer of the exam API must satisfy; returns the route's view for route-specific checks. */
+function commonProblem(request: ApiRequest, res: LightMyRequestResponse): string | undefined {
+  if (res.statusCode >= 500) return `a ${res.statusCode}: never a 5xx`;
+  if (SECRETS.some((s) => res.body.includes(s))) return 'the answer contains a configured secret';
+  if (res.statusCode >= 400) {
+    if (recorder.calls.length > 0) return `refused with ${res.statusCode} after Temporal calls`;
+    return refusalShapeProblem(res, request.method);
+  }
+  return undefined;
+}
+
+function judgeArrangement(request: ApiRequest, res: LightMyRequestResponse): void {
+  const common = commonProblem(request, res);
+  if (common !== undefined) fail(common, request, res);
+  const routed = request.method === 'POST' ? routedId(request.url, ARRANGEMENT_ROUTE) : { kind: 'no-route' as const };
+  const authorized = rightBearer(request.headers.authorization);
+  const login = validLoginInfo(request.raw);
+  const allowed = new Set([202, 400, 401, 404, 413, 414, 415]);
+  if (!allowed.has(res.statusCode))
+    fail(`status ${res.statusCode}, expected one of ${[...allowed].join('/')}`, request, res);
+
+  if (recorder.calls.length > 0) {
+    if (routed.kind !== 'id' || !routed.valid) fail('Temporal was called for an invalid examId', request, res);
+    if (!authorized) fail('Temporal was called without the right bearer', request, res);
+    if (!login.valid) fail('Temporal was called for a body that fails loginInfoBodySchema', request, res);
+    const problem = callsProblem(routed.id, 'signal', login.body);
+    if (problem !== undefined) fail(problem, request, res);
+  }
+  if (res.statusCode === 202 && recorder.calls.length === 0) fail('202 without a signal', request, res);
+
+  switch (routed.kind) {
+    case 'no-route':
+      // The not-found handler runs after body parsing, so 413/415 (and 400 for a bad escape) may come first.
+      if (![400, 404, 413, 415].includes(res.statusCode)) {
+        fail('expected 404 (or 400/413/415) for a URL that is not the route', request, res);
+      }
+      return;
+    case 'bad-escape':
+      if (res.statusCode !== 400) fail('expected 400 for a malformed percent-escape', request, res);
+      return;
+    case 'too-long':
+      // KNOWN BUG (it.failing below): a valid examId of 101–128 characters cannot be arranged.
+      if (res.statusCode !== 414) fail(`expected fastify's 414 for a ${routed.id.length}-character id`, request, res);
+      return;
+    case 'id':
+      break;
+  }
+  if (!authorized && ![401, 413, 415].includes(res.statusCode)) {
+    fail('the route was reached without the right bearer: expected 401 (or 413/415 before it)', request, res);
+  }
+  const fullyValid =
+    routed.valid &&
+    CANONICAL_BEARERS.includes(request.headers.authorization ?? '') &&
+    isJsonMediaType(request.headers['content-type']) &&
+    login.valid &&
+    (request.raw?.length ?? 0) <= BODY_LIMIT;
+  if (fullyValid) {
+    if (res.statusCode !== 202) fail('a fully valid arrangement was not accepted with 202', request, res);
+    const answer = parseJson(res.body);
+    const expected = { accepted: true, examId: routed.id, ...DESCRIBED };
+    if (!answer.ok || !isDeepStrictEqual(answer.value, expected)) {
+      fail(`the 202 answer is not ${JSON.stringify(expected)}`, request, res);
+    }
+  }
+}
+
+function judgeStatus(request: ApiRequest, res: LightMyRequestResponse): void {
+  const common = commonProblem(request, res);
+  if (common !== undefined) fail(common, request, res);
+  const readable = request.method === 'GET' || request.method === 'HEAD';
+  const routed = readable ? routedId(request.url, STATUS_ROUTE) : { kind: 'no-route' as const };
+  const authorized = rightBearer(request.headers.authorization);
+  const allowed = new Set([200, 400, 401, 404, 414]);
+  if (!allowed.has(res.statusCode))
+    fail(`status ${res.statusCode}, expected one of ${[...allowed].join('/')}`, request, res);
+
+  if (recorder.calls.length > 0) {
+    if (routed.kind !== 'id' || !routed.valid) fail('Temporal was queried for an invalid examId', request, res);
+    if (!authorized) fail('Temporal was queried without the right bearer', request, res);
+    const problem = callsProblem(routed.id, 'query');
+    if (problem !== undefined) fail(problem, request, res);
+  }
+  if (res.statusCode === 200 && recorder.calls.length === 0) fail('200 without a query', request, res);
+  if (routed.kind === 'id') {
+    if (!authorized && res.statusCode !== 401) fail('expected 401 without the right bearer', request, res);
+    if (routed.valid && CANONICAL_BEARERS.includes(request.headers.authorization ?? '')) {
+      if (res.statusCode !== 200) fail('a valid status request was not answered 200', request, res);
+      if (request.method === 'GET' && !isDeepStrictEqual(parseJson(res.body), { ok: true, value: QUERY_RESULT })) {
+        fail('the 200 answer is not the examStatus query result', request, res);
+      }
+    }
+  }
+}
+
+/** Counts answers per status, to prove after a property that the generators reached every branch. */
+class StatusCounter {
+  readonly counts = new Map<number, number>();
+  add(status: number): void {
+    this.counts.set(status, (this.counts.get(status) ?? 0) + 1);
+  }
+  expectSeen(statuses: number[]): void {
+    const missing = statuses.filter((s) => !this.counts.has(s));
+    if (missing.length > 0) {
+      throw new Error(
+        `the generators never produced status ${missing.join(', ')} (seen: ${JSON.stringify([...this.counts])})`,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// arbitraries
+
+const validExamId = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^\d{19}$/) },
+  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/) },
+  { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{90,100}$/) },
+);
+const overEncode = (s: string) =>
+  [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+
+/** The id path segment, as put into the URL. */
+const idSegment: fc.Arbitrary<{ label: string; segment: string }> = fc.oneof(
+  { weight: 6, arbitrary: validExamId.map((id) => ({ label: 'valid id', segment: id })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .stringMatching(/^[A-Za-z0-9_.:-]{101,128}$/)
+      .map((id) => ({ label: 'valid id of 101–128 chars', segment: id })),
+  },
+  { weight: 1, arbitrary: validExamId.map((id) => ({ label: 'over-encoded valid id', segment: overEncode(id) })) },
+  { weight: 1, arbitrary: fc.string().map((s) => ({ label: 'ascii, encoded', segment: encodeURIComponent(s) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .string({ unit: 'grapheme', maxLength: 30 })
+      .map((s) => ({ label: 'unicode, encoded', segment: encodeURIComponent(s) })),
+  },
+  { weight: 1, arbitrary: fc.string().map((s) => ({ label: 'ascii, raw', segment: s })) },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: 'binary', maxLength: 30 }).map((s) => ({ label: 'unicode, raw', segment: s })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .stringMatching(/^(%[0-9A-Fa-fzZ]{0,2}|[A-Za-z0-9.])*$/)
+      .map((s) => ({ label: 'percent junk', segment: s })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ size: fc.integer({ min: 101, max: 5000 }), char: fc.constantFrom('a', '7', '%41', '%E7%8E%8B', '-') })
+      .map(({ size, char }) => ({ label: 'very long', segment: char.repeat(size) })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        '',
+        '.',
+        '..',
+        '%2e',
+        '%2e%2e',
+        '%2F',
+        'a%2Fb',
+        '%00',
+        'a%0Ab',
+        '%',
+        '%E7%8E',
+        '__proto__',
+        'constructor',
+        'eco-exam-1',
+        '-',
+        ':::',
+        'a;b',
+        'a b',
+        'a#b',
+        'a?b',
+        'a\\b',
+        '\u0000',
+        '\t7',
+      )
+      .map((segment) => ({ label: 'special', segment })),
+  },
+);
+const query = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('') },
+  fc.string({ maxLength: 30 }).map((s) => `?${s}`),
+);
+
+const authorization = fc.option(
+  fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...CANONICAL_BEARERS) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        '',
+        'Bearer',
+        'Bearer ',
+        `Bearer ${BEARER.toUpperCase()}`,
+        `Bearer ${BEARER.slice(0, -1)}`,
+        `Bearer ${BEARER}x`,
+        `Basic ${BEARER}`,
+        BEARER,
+        `Bearer ${BEARER} extra`,
+        ` Bearer ${BEARER}`,
+        `Token ${BEARER}`,
+        `Bearer "${BEARER}"`,
+        `Bearer ${BEARER}\u0000`,
+        `Bearer\u00a0${BEARER}`,
+        `Bearer ${TOKEN}`,
+        `Bearer ${KEY}`,
+      ),
+    },
+    { weight: 1, arbitrary: fc.string().map((s) => `Bearer ${s}`) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  ),
+  { nil: undefined, freq: 8 },
+);
+const contentType = fc.option(
+  fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON'),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        '',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/jsonp',
+        'application/json-patch+json',
+        '*/*',
+      ),
+    },
+    { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+  ),
+  { nil: undefined, freq: 10 },
+);
+/** Harmless extra headers (never content-length & co., so a fully valid request stays fully valid). */
+const extraHeaders = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({}) },
+  fc.dictionary(fc.stringMatching(/^x-[a-z0-9-]{1,12}$/), fc.string({ maxLength: 40 }), {
+    maxKeys: 3,
+    noNullPrototype: true,
+  }),
+);
+
+const DELETE = Symbol('delete');
+/** `undefined` (no change) except once in `oneIn` runs. */
+function rarely<T>(arbitrary: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | undefined> {
+  return fc.oneof({ weight: oneIn - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+}
+function apply(target: Record<string, unknown>, edits: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(edits)) {
+    if (value === DELETE) delete target[key];
+    else if (value !== undefined) target[key] = value;
+  }
+}
+const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(''),
+  fc.constant(DELETE),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+const examUrl: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: fc.webUrl() },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'https://exam.example/t/abc',
+      'http://a.b',
+      'https://例子.测试/路径',
+      'http://[::1]:8080/x',
+      '/relative',
+      'exam.example/t/abc',
+      'ftp://x.y/z',
+      'javascript:alert(1)',
+      'https://',
+      'http:///x',
+      'file:///etc/passwd',
+      ' https://exam.example/t',
+    ),
+  },
+  { weight: 1, arbitrary: fc.integer({ min: 2030, max: 2070 }).map((n) => `https://a.b/${'x'.repeat(n - 12)}`) },
+  { weight: 2, arbitrary: weirdValue },
+);
+const loginInfoBody: fc.Arbitrary<unknown> = fc
+  .record({
+    examUrl,
+    username: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<unknown>(DELETE) },
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom<unknown>('   ', 'u'.repeat(256), 'u'.repeat(257)),
+      weirdValue,
+    ),
+    password: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<unknown>(DELETE) },
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom<unknown>('', 'p'.repeat(256), 'p'.repeat(257)),
+      weirdValue,
+    ),
+    result: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<unknown>(DELETE) },
+      fc.integer(),
+      fc.constantFrom<unknown>(0, 1, 0.5, '0', -0, 1e21),
+      weirdValue,
+    ),
+    msg: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<unknown>(DELETE) },
+      fc.string({ maxLength: 60 }),
+      fc.constantFrom<unknown>('m'.repeat(1024), 'm'.repeat(1025)),
+      weirdValue,
+    ),
+    info: rarely(weirdValue, 10),
+    infoExtra: rarely(fc.dictionary(fc.constantFrom('examUrl', 'extra', 'user_name'), weirdValue, { maxKeys: 2 }), 10),
+    topExtra: rarely(
+      fc.dictionary(fc.constantFrom('exam_id', 'extra', 'examLoginInfo'), weirdValue, { maxKeys: 2 }),
+      10,
+    ),
+  })
+  .map((spec) => {
+    const info: Record<string, unknown> = {};
+    apply(info, { exam_url: spec.examUrl, username: spec.username, password: spec.password });
+    if (spec.infoExtra !== undefined) apply(info, spec.infoExtra);
+    const body: Record<string, unknown> = { exam_login_info: spec.info ?? info };
+    apply(body, { result: spec.result, msg: spec.msg });
+    if (spec.topExtra !== undefined) apply(body, spec.topExtra);
+    return body;
+  });
+
+/** Bodies as exact bytes: near-valid login_info bodies (most), any JSON, any bytes, oversized. */
+const requestBody: fc.Arbitrary<{ label: string; raw: Buffer }> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .record({ body: loginInfoBody, indent: fc.constantFrom(undefined, 2) })
+      .map(({ body, indent }) => ({ label: 'login_info body', raw: Buffer.from(JSON.stringify(body, null, indent)) })),
+  },
+  { weight: 1, arbitrary: fc.jsonValue().map((v) => ({ label: 'JSON value', raw: Buffer.from(JSON.stringify(v)) })) },
+  { weight: 1, arbitrary: fc.object().map((o) => ({ label: 'object', raw: Buffer.from(JSON.stringify(o)) })) },
+  {
+    weight: 1,
+    arbitrary: fc.uint8Array({ maxLength: 1024 }).map((b) => ({ label: 'random bytes', raw: Buffer.from(b) })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((s) => ({ label: 'unicode', raw: Buffer.from(s) })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: BODY_LIMIT - 64, max: BODY_LIMIT + 4096 }).map((n) => ({
+      label: `msg of ${n} chars`,
+      raw: Buffer.from(JSON.stringify({ msg: 'm'.repeat(n), exam_login_info: { exam_url: 'https://a.b/c' } })),
+    })),
+  },
+);
+
+function printableRequest(request: Omit<ApiRequest, typeof fc.toStringMethod>): ApiRequest {
+  const printable: ApiRequest = { ...request, [fc.toStringMethod]: () => describeRequest(printable) };
+  return printable;
+}
+
+function headersOf(
+  auth: string | undefined,
+  type: string | undefined,
+  extra: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...extra,
+    ...(auth !== undefined && { authorization: auth }),
+    ...(type !== undefined && { 'content-type': type }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. the exam system's API
+
+describe('fuzz: POST /exams/:examId/arrangement', () => {
+  it(
+    'never answers 5xx, signals only a valid arrangement with the right bearer, and accepts every fully valid one with 202',
+    async () => {
+      const statuses = new StatusCounter();
+      let signals = 0;
+      const arrangementRequest = fc
+        .record({
+          id: idSegment,
+          query,
+          method: fc.oneof(
+            { weight: 12, arbitrary: fc.constant('POST' as const) },
+            fc.constantFrom('PUT' as const, 'PATCH' as const, 'DELETE' as const),
+          ),
+          auth: authorization,
+          type: contentType,
+          extra: extraHeaders,
+          body: requestBody,
+        })
+        .map(({ id, query: q, method, auth, type, extra, body }) =>
+          printableRequest({
+            method,
+            url: `/exams/${id.segment}/arrangement${q}`,
+            headers: headersOf(auth, type, extra),
+            raw: body.raw,
+            label: `${id.label}, ${body.label}`,
+          }),
+        );
+      await fc.assert(
+        fc.asyncProperty(arrangementRequest, async (request) => {
+          const res = await send(request);
+          statuses.add(res.statusCode);
+          judgeArrangement(request, res);
+          if (recorder.calls.some((c) => c.op === 'signal')) signals++;
+        }),
+        params(RUNS.arrangement),
+      );
+      statuses.expectSeen([202, 400, 401, 404, 413, 414, 415]);
+      expect(signals).toBeGreaterThan(0);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+});
+
+describe('fuzz: GET /exams/:examId', () => {
+  it(
+    'never answers 5xx, queries only with the right bearer and a valid examId, and answers every valid request 200',
+    async () => {
+      const statuses = new StatusCounter();
+      const statusRequest = fc
+        .record({
+          id: idSegment,
+          query,
+          method: fc.oneof(
+            { weight: 10, arbitrary: fc.constant('GET' as const) },
+            fc.constantFrom('HEAD' as const, 'OPTIONS' as const, 'DELETE' as const),
+          ),
+          auth: authorization,
+          extra: extraHeaders,
+        })
+        .map(({ id, query: q, method, auth, extra }) =>
+          printableRequest({
+            method,
+            url: `/exams/${id.segment}${q}`,
+            headers: headersOf(auth, undefined, extra),
+            label: id.label,
+          }),
+        );
+      await fc.assert(
+        fc.asyncProperty(statusRequest, async (request) => {
+          const res = await send(request);
+          statuses.add(res.statusCode);
+          judgeStatus(request, res);
+        }),
+        params(RUNS.status),
+      );
+      statuses.expectSeen([200, 400, 401, 404, 414]);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Counterexamples found by the properties, kept as focused cases
+
+describe('found by fuzzing', () => {
+  const id = '7'.repeat(128);
+  const json = { 'content-type': 'application/json' };
+  const arrangement = JSON.stringify({ exam_login_info: { exam_url: 'https://exam.example/t/abc', password: 'pw' } });
+
+  it('(precondition) the webhook starts an exam whose exam_id has 128 characters, the most examIdSchema allows', async () => {
+    const { rawBody, headers } = signedRequest(ecoExamCreatedEvent({ examId: id, token: TOKEN }), { encryptKey: KEY });
+    recorder.calls.length = 0;
+    const res = await app.inject({ method: 'POST', url: '/webhook/feishu', payload: rawBody, headers });
+    expect(res.statusCode).toBe(200);
+    expect(recorder.calls.map((c) => c.op)).toEqual(['start']);
+    const [, options] = recorder.calls[0]!.args as [string, { workflowId: string }];
+    expect(options.workflowId).toBe(`eco-exam-${id}`);
+  });
+
+  /**
+   * KNOWN BUG — exam ids of 101–128 characters cannot be arranged or read.
+   * examIdSchema (src/shared/schemas.ts) allows 128 characters and the webhook starts `eco-exam-<id>` for them, but
+   * buildApp (src/ingest/app.ts) keeps fastify's default `maxParamLength` of 100, so
+   * `POST /exams/<101..128 chars>/arrangement` and `GET /exams/<101..128 chars>` are answered by the router with
+   * 414 `{"error":"Bad Request","code":"FST_ERR_MAX_PARAM_LENGTH",…}` before any route runs: the exam can never be
+   * arranged and ends `expired`. Fix: `Fastify({ maxParamLength: 128, … })` (or routerOptions.maxParamLength),
+   * then make these plain `it` and drop the 'too-long' allowance in routedId/judgeArrangement.
+   */
+  it.failing(
+    'KNOWN BUG: POST /exams/<128-char id>/arrangement with the right bearer is accepted with 202',
+    async () => {
+      recorder.calls.length = 0;
+      const res = await app.inject({
+        method: 'POST',
+        url: `/exams/${id}/arrangement`,
+        payload: arrangement,
+        headers: { ...json, authorization: `Bearer ${BEARER}` },
+      });
+      expect(res.statusCode).toBe(202);
+      expect(recorder.calls.map((c) => c.op)).toEqual(['getHandle', 'describe', 'getHandle', 'signal']);
+    },
+  );
+
+  it.failing('KNOWN BUG: GET /exams/<101-char id> with the right bearer answers the status (200)', async () => {
+    recorder.calls.length = 0;
+    const res = await app.inject({
+      method: 'GET',
+      url: `/exams/${'a'.repeat(101)}`,
+      headers: { authorization: `Bearer ${BEARER}` },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
+  /**
+   * KNOWN DEVIATION — router errors bypass the status table. A malformed percent-escape in the path
+   * (`/exams/%E7%8E/arrangement`) is answered by fastify itself: 400
+   * `{"error":"Bad Request","code":"FST_ERR_BAD_URL","message":"'/exams/%E7%8E/arrangement' is not a valid url component","statusCode":400}`,
+   * not `{"error":"malformed",…}` as README's "One status table" promises (same for 414 above). Fix: fastify's
+   * `frameworkErrors` option mapping FST_ERR_BAD_URL to `malformed` (and the 414 away, see above).
+   */
+  it.failing(
+    'KNOWN DEVIATION: a malformed percent-escape in the path answers the status table\'s {"error":"malformed"}',
+    async () => {
+      recorder.calls.length = 0;
+      const res = await app.inject({
+        method: 'POST',
+        url: '/exams/%E7%8E/arrangement',
+        payload: arrangement,
+        headers: { ...json, authorization: `Bearer ${BEARER}` },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ error: 'malformed', message: expect.any(String) });
+    },
+  );
+});
