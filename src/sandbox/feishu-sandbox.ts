@@ -428,6 +428,8 @@ export class FeishuSandbox {
   private readonly appTickets = new Map<string, string>();
   private readonly examStates = new Map<string, ExamState>();
   private faults: QueuedFault[] = [];
+  private randomFaults: Array<{ probability: number; fault: SandboxFault }> = [];
+  private random: () => number = Math.random;
   private seq = 0;
   private origin = '';
   private closing: Promise<void> | undefined;
@@ -486,6 +488,7 @@ export class FeishuSandbox {
 
   clearFaults(): void {
     this.faults = [];
+    this.randomFaults = [];
   }
 
   /** Every issued tenant token becomes invalid (99991663); the next token request issues a fresh one. */
@@ -504,6 +507,30 @@ export class FeishuSandbox {
   /** The app_ticket the sandbox accepts for a store app (Feishu pushes it hourly as an event). */
   provideAppTicket(appId: string, ticket: string): void {
     this.appTickets.set(appId, ticket);
+  }
+
+  /**
+   * Chaos: each login_info request that no queued fault applies to meets one of these faults with its probability
+   * (checked in order; the probabilities should sum to ≤ 1). An empty list turns it off.
+   */
+  setRandomFaults(
+    faults: Array<{ probability: number; fault: SandboxFault }>,
+    random: () => number = Math.random,
+  ): void {
+    if (faults.some((f) => !(f.probability >= 0 && f.probability <= 1)))
+      throw new RangeError('probability must be in [0, 1]');
+    this.randomFaults = [...faults];
+    this.random = random;
+  }
+
+  private randomFault(): SandboxFault | undefined {
+    if (this.randomFaults.length === 0) return undefined;
+    let roll = this.random();
+    for (const { probability, fault } of this.randomFaults) {
+      if (roll < probability) return fault;
+      roll -= probability;
+    }
+    return undefined;
   }
 
   /** Clears recorded requests, faults, exam states, tokens and quota windows; keeps apps and app tickets. */
@@ -751,7 +778,7 @@ export class FeishuSandbox {
     let index = this.faults.findIndex((queued) => queued.examId === examId);
     if (index < 0) index = this.faults.findIndex((queued) => queued.examId === undefined);
     const queued = this.faults[index];
-    if (!queued) return undefined;
+    if (!queued) return this.randomFault();
     queued.remaining -= 1;
     if (queued.remaining <= 0) this.faults.splice(index, 1);
     return queued.fault;

@@ -553,3 +553,26 @@ describe('FeishuSandbox', () => {
     expect(() => sandbox.injectFault(fault, { times: 1.5 })).toThrow(RangeError);
   });
 });
+
+describe('random faults (chaos)', () => {
+  it('applies faults by probability, queued faults first, and clearFaults turns them off', async () => {
+    const sandbox = await FeishuSandbox.start({ quota: false });
+    try {
+      const rolls = [0.1, 0.5, 0.9, 0.1];
+      sandbox.setRandomFaults(
+        [{ probability: 0.3, fault: { kind: 'error', httpStatus: 500, code: 1002001 } }],
+        () => rolls.shift() ?? 0.99,
+      );
+      sandbox.injectFault({ kind: 'error', httpStatus: 400, code: 1002851 }, { examId: 'q' });
+      const token = await tenantToken(sandbox);
+      const codes = [];
+      for (const examId of ['q', 'a', 'b', 'c', 'd']) codes.push((await loginInfo(sandbox, examId, token)).json.code);
+      expect(codes).toEqual([1002851, 1002001, 0, 0, 1002001]);
+      sandbox.clearFaults();
+      expect((await loginInfo(sandbox, 'e', token)).json.code).toBe(0);
+      expect(() => sandbox.setRandomFaults([{ probability: 2, fault: { kind: 'drop' } }])).toThrow(RangeError);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
