@@ -104,14 +104,14 @@ async function assertPortsFree(host: string, ports: LocalStackOptions['ports']):
   }
 }
 
-interface Child {
+export interface Child {
   name: string;
   process: ChildProcess;
   exited: Promise<void>;
 }
 
 /** Runs a TypeScript entry in one node process (tsx's CJS hook, no wrapper process), its lines prefixed. */
-function startChild(
+export function startChild(
   name: string,
   entry: string,
   env: Record<string, string>,
@@ -163,7 +163,7 @@ function startChild(
   });
 }
 
-async function stopChild(child: Child, graceMs = 15_000): Promise<void> {
+export async function stopChild(child: Child, graceMs = 15_000): Promise<void> {
   if (child.process.exitCode !== null || child.process.signalCode !== null) return;
   child.process.kill('SIGTERM');
   const timer = setTimeout(() => child.process.kill('SIGKILL'), graceMs);

@@ -5,6 +5,24 @@ import type { Pacer } from './pacer';
 import type { FeishuAnswer, FeishuHttp } from './http';
 import type { TokenProvider } from './token-manager';
 
+/** Longest wait for a 429's reset inside one attempt; longer ones go back to Temporal's retry. */
+const MAX_HOLD_WAIT_MS = 30_000;
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Thrown before any request when the login_info body is invalid; says which field and why, never the value. */
 export class InvalidLoginInfoError extends Error {
   readonly failureType = 'InvalidLoginInfo';
@@ -46,22 +64,31 @@ export class FeishuClient {
     const parsed = loginInfoBodySchema.safeParse(body);
     if (!parsed.success) throw new InvalidLoginInfoError(describeZodError(parsed.error));
     const path = `/open-apis/hire/v1/eco_exams/${encodeURIComponent(examId)}/login_info`;
-    const { answer, refreshedToken } = await this.gated(options.tenantKey, () =>
+    const { answer, refreshedToken } = await this.gated(options.tenantKey, options.signal, () =>
       this.callWithToken('login_info', path, parsed.data, options),
     );
     return { logId: answer.logId, refreshedToken };
   }
 
-  /** Refuses locally while the tenant is held back after a 429; holds it back when Feishu answers 429. */
-  private async gated<T>(tenantKey: string | undefined, call: () => Promise<T>): Promise<T> {
+  /**
+   * While the tenant is held back after a 429, waits for the reset here — without sending, and without spending one
+   * of Temporal's attempts (a refused attempt would push the exam's exponential backoff towards its cap). A hold
+   * longer than MAX_HOLD_WAIT_MS is handed back to Temporal as a rate-limited failure with that delay instead.
+   */
+  private async gated<T>(
+    tenantKey: string | undefined,
+    signal: AbortSignal | undefined,
+    call: () => Promise<T>,
+  ): Promise<T> {
     const wait = this.gate.remaining(tenantKey);
-    if (wait > 0) {
+    if (wait > MAX_HOLD_WAIT_MS) {
       throw new FeishuRateLimitedError(
         `Feishu login_info: held back ${wait} ms after a 429 for this tenant (not sent)`,
         {},
         wait,
       );
     }
+    if (wait > 0) await abortableSleep(wait, signal);
     try {
       return await call();
     } catch (err) {

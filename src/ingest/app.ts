@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUE } from '../shared/constants';
 import { HttpProblem, PROBLEM_STATUS, isTemporalUnavailable } from './http-errors';
@@ -43,6 +43,9 @@ export type ResolvedIngestDeps = Required<Pick<IngestDeps, 'taskQueue' | 'logger
     temporal: { withDeadline<T>(fn: () => Promise<T>): Promise<T> };
   };
 
+/** Longest path parameter the router passes to a route (an exam id is at most 128 characters, 3× when encoded). */
+const MAX_PATH_PARAM_LENGTH = 512;
+
 export function buildApp(input: IngestDeps): FastifyInstance {
   const deps: ResolvedIngestDeps = {
     ...input,
@@ -54,7 +57,20 @@ export function buildApp(input: IngestDeps): FastifyInstance {
       withDeadline: (fn) => input.client.connection.withDeadline(Date.now() + (input.temporalDeadlineMs ?? 2000), fn),
     },
   };
-  const app = Fastify({ logger: false, bodyLimit: input.bodyLimit ?? 1024 * 1024, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: input.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+    // Exam ids may have 128 characters (examIdSchema), more once percent-encoded: the route decides, not the router.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // The router's own refusals (a bad percent-escape, an over-long parameter) answer from the status table too.
+    frameworkErrors: (error, _request, reply) => {
+      const problem = new HttpProblem('malformed', `the request URL is malformed (${error.code})`);
+      void (reply as unknown as FastifyReply)
+        .code(problem.status)
+        .send({ error: problem.kind, message: problem.message });
+    },
+  });
 
   // Every body reaches the routes as raw bytes: the webhook's signature covers them exactly; routes parse JSON.
   app.removeAllContentTypeParsers();

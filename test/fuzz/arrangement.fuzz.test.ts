@@ -14,7 +14,7 @@
  * The oracle computes the path the server sees as light-my-request does (WHATWG URL: dot segments resolved, tabs
  * dropped, `#…` cut), then decodes the id segment like the router.
  *
- * KNOWN BUGS found by these properties are kept below as focused `it.failing` cases (they pass while the bug is
+ * Bugs found by these properties are kept below as focused cases (fixed in src/ingest/app.ts; they were
  * there and fail once it is fixed: then turn them into plain `it` and drop the matching allowance in the oracle).
  *
  * Seeds are random; on failure fast-check prints `seed` and `path`: replay with FUZZ_SEED=<seed> [FUZZ_PATH=<path>].
@@ -66,8 +66,8 @@ const BEARER = 'fuzz-exam-system-bearer-0123456789';
 const SECRETS = [TOKEN, KEY, BEARER];
 /** Small enough that a generated body can exceed it (413), large enough for any valid login_info body. */
 const BODY_LIMIT = 16 * 1024;
-/** fastify's default `maxParamLength`: a longer (decoded) path parameter is answered 414 before any route runs. */
-const FASTIFY_MAX_PARAM_LENGTH = 100;
+/** buildApp's router `maxParamLength`: a longer path parameter is refused by the router (400 malformed). */
+const FASTIFY_MAX_PARAM_LENGTH = 512;
 
 const recorder = recordingClient();
 const app = buildApp({
@@ -174,14 +174,14 @@ function validLoginInfo(raw: Buffer | undefined): { valid: true; body: unknown }
 
 const KINDS: ReadonlyMap<string, number> = new Map(Object.entries(PROBLEM_STATUS));
 /**
- * KNOWN DEVIATION (reported, see the it.failing cases below): fastify's router answers a malformed percent-escape
+ * Was a deviation (fixed, see the cases below): fastify's router answered a malformed percent-escape
  * (400 FST_ERR_BAD_URL) and an over-long path parameter (414 FST_ERR_MAX_PARAM_LENGTH) itself, with
  * `{"error":"Bad Request","code":…,"message":"'<url>' is …","statusCode":…}`, outside the status table.
  */
-const FRAMEWORK_ANSWERS = new Set(['FST_ERR_BAD_URL', 'FST_ERR_MAX_PARAM_LENGTH']);
+const FRAMEWORK_ANSWERS = new Set<string>(); // fixed: the router's refusals now answer from the status table
 
-function refusalShapeProblem(res: LightMyRequestResponse, method: string): string | undefined {
-  if (method === 'HEAD') return undefined;
+function refusalShapeProblem(request: ApiRequest, res: LightMyRequestResponse): string | undefined {
+  if (request.method === 'HEAD') return undefined;
   if (!String(res.headers['content-type']).startsWith('application/json')) {
     return `a ${res.statusCode} answered Content-Type ${String(res.headers['content-type'])}, not JSON`;
   }
@@ -195,7 +195,48 @@ function refusalShapeProblem(res: LightMyRequestResponse, method: string): strin
   if (!framework && KINDS.get(error) !== res.statusCode) {
     return `error kind "${error}" is not the status table's kind for ${res.statusCode}`;
   }
+  const echoed = bodyValues(request.raw).find((value) => echoes(message, value));
+  if (echoed !== undefined) return `the message echoes a body value: ${JSON.stringify(echoed.slice(0, 80))}`;
   return undefined;
+}
+
+/** Field names and rule texts of the messages: a value that is one of these words is the vocabulary, not an echo. */
+const VOCABULARY = [
+  'exam_login_info exam_url username password result msg invalid arrangement: (body): Unrecognized key',
+  'exam_url must be an absolute http(s) URL exam_url is longer than 2048 characters msg is longer than 1024 characters',
+  'username must not be empty password must not be empty result must be an integer',
+  'Content-Type must be application/json the request body is not valid JSON the request body is empty',
+  'missing or wrong bearer token (Authorization: Bearer <EXAM_SYSTEM_TOKEN>)',
+  'exam_id may contain only letters, digits and _ . : - exam_id is longer than 128 characters',
+].join(' ');
+
+/** Values longer than 8 characters must not come back in a message (names and rules only). */
+function echoes(text: string, value: string): boolean {
+  return value.length > 8 && text.includes(value) && !VOCABULARY.includes(value);
+}
+
+/**
+ * The body's string values (not keys: zod's strict objects name unknown keys, `Unrecognized key: "…"`, and a value
+ * equal to a key would look echoed).
+ */
+function bodyValues(raw: Buffer | undefined): string[] {
+  const parsed = raw === undefined ? undefined : parseJson(raw.toString('utf8'));
+  if (!parsed?.ok) return [];
+  const values: string[] = [];
+  const keys = new Set<string>();
+  const walk = (value: unknown, depth: number): void => {
+    if (depth > 64) return;
+    if (typeof value === 'string') values.push(value);
+    else if (Array.isArray(value)) for (const item of value) walk(item, depth + 1);
+    else if (isRecord(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        keys.add(key);
+        walk(item, depth + 1);
+      }
+    }
+  };
+  walk(parsed.value, 0);
+  return values.filter((value) => !keys.has(value));
 }
 
 function calls(): string {
@@ -255,7 +296,7 @@ function commonProblem(request: ApiRequest, res: LightMyRequestResponse): string
   if (SECRETS.some((s) => res.body.includes(s))) return 'the answer contains a configured secret';
   if (res.statusCode >= 400) {
     if (recorder.calls.length > 0) return `refused with ${res.statusCode} after Temporal calls`;
-    return refusalShapeProblem(res, request.method);
+    return refusalShapeProblem(request, res);
   }
   return undefined;
 }
@@ -266,7 +307,7 @@ function judgeArrangement(request: ApiRequest, res: LightMyRequestResponse): voi
   const routed = request.method === 'POST' ? routedId(request.url, ARRANGEMENT_ROUTE) : { kind: 'no-route' as const };
   const authorized = rightBearer(request.headers.authorization);
   const login = validLoginInfo(request.raw);
-  const allowed = new Set([202, 400, 401, 404, 413, 414, 415]);
+  const allowed = new Set([202, 400, 401, 404, 413, 415]);
   if (!allowed.has(res.statusCode))
     fail(`status ${res.statusCode}, expected one of ${[...allowed].join('/')}`, request, res);
 
@@ -290,8 +331,8 @@ function judgeArrangement(request: ApiRequest, res: LightMyRequestResponse): voi
       if (res.statusCode !== 400) fail('expected 400 for a malformed percent-escape', request, res);
       return;
     case 'too-long':
-      // KNOWN BUG (it.failing below): a valid examId of 101–128 characters cannot be arranged.
-      if (res.statusCode !== 414) fail(`expected fastify's 414 for a ${routed.id.length}-character id`, request, res);
+      // Longer than any valid exam id (128): refused by the router, from the status table.
+      if (res.statusCode !== 400) fail(`expected 400 for a ${routed.id.length}-character id`, request, res);
       return;
     case 'id':
       break;
@@ -321,7 +362,7 @@ function judgeStatus(request: ApiRequest, res: LightMyRequestResponse): void {
   const readable = request.method === 'GET' || request.method === 'HEAD';
   const routed = readable ? routedId(request.url, STATUS_ROUTE) : { kind: 'no-route' as const };
   const authorized = rightBearer(request.headers.authorization);
-  const allowed = new Set([200, 400, 401, 404, 414]);
+  const allowed = new Set([200, 400, 401, 404]);
   if (!allowed.has(res.statusCode))
     fail(`status ${res.statusCode}, expected one of ${[...allowed].join('/')}`, request, res);
 
@@ -589,6 +630,25 @@ const loginInfoBody: fc.Arbitrary<unknown> = fc
     return body;
   });
 
+/** login_info bodies that pass loginInfoBodySchema. */
+const validLoginInfoBody = fc
+  .record({
+    exam_url: fc.webUrl({ withQueryParameters: true, withFragments: true }),
+    username: rarely(fc.stringMatching(/^[a-z0-9_.@-]{1,40}$/), 2),
+    password: rarely(fc.string({ minLength: 1, maxLength: 64 }), 2),
+    result: rarely(fc.integer({ min: -10, max: 10 }), 2),
+    msg: rarely(fc.string({ maxLength: 100 }), 2),
+  })
+  .map(({ exam_url, username, password, result, msg }) => {
+    const body: Record<string, unknown> = { exam_login_info: { exam_url } };
+    apply(body.exam_login_info as Record<string, unknown>, { username, password });
+    apply(body, { result, msg });
+    return body;
+  });
+
+type RequestPart = 'id' | 'method' | 'auth' | 'type' | 'body';
+const REQUEST_PARTS: RequestPart[] = ['id', 'method', 'auth', 'type', 'body'];
+
 /** Bodies as exact bytes: near-valid login_info bodies (most), any JSON, any bytes, oversized. */
 const requestBody: fc.Arbitrary<{ label: string; raw: Buffer }> = fc.oneof(
   {
@@ -642,28 +702,50 @@ describe('fuzz: POST /exams/:examId/arrangement', () => {
     async () => {
       const statuses = new StatusCounter();
       let signals = 0;
+      /**
+       * Each part of the request is either valid or arbitrary: all valid (the 202 branch), exactly one arbitrary
+       * (the check of that part alone), or all arbitrary.
+       */
       const arrangementRequest = fc
         .record({
-          id: idSegment,
-          query,
-          method: fc.oneof(
-            { weight: 12, arbitrary: fc.constant('POST' as const) },
-            fc.constantFrom('PUT' as const, 'PATCH' as const, 'DELETE' as const),
+          arbitrary: fc.oneof(
+            { weight: 1, arbitrary: fc.constant<RequestPart[]>([]) },
+            { weight: 3, arbitrary: fc.subarray(REQUEST_PARTS, { minLength: 1, maxLength: 1 }) },
+            { weight: 4, arbitrary: fc.constant(REQUEST_PARTS) },
           ),
-          auth: authorization,
-          type: contentType,
+          valid: fc.record({
+            id: validExamId.map((id) => ({ label: 'valid id', segment: id })),
+            auth: fc.constantFrom(...CANONICAL_BEARERS),
+            type: fc.constantFrom('application/json', 'application/json; charset=utf-8'),
+            body: validLoginInfoBody.map((body) => ({ label: 'valid body', raw: Buffer.from(JSON.stringify(body)) })),
+          }),
+          any: fc.record({
+            id: idSegment,
+            method: fc.oneof(
+              { weight: 12, arbitrary: fc.constant('POST' as const) },
+              fc.constantFrom('PUT' as const, 'PATCH' as const, 'DELETE' as const),
+            ),
+            auth: authorization,
+            type: contentType,
+            body: requestBody,
+          }),
+          query,
           extra: extraHeaders,
-          body: requestBody,
         })
-        .map(({ id, query: q, method, auth, type, extra, body }) =>
-          printableRequest({
-            method,
+        .map(({ arbitrary, valid, any, query: q, extra }) => {
+          const arbitraryPart = (part: RequestPart) => arbitrary.includes(part);
+          const id = arbitraryPart('id') ? any.id : valid.id;
+          const body = arbitraryPart('body') ? any.body : valid.body;
+          const auth = arbitraryPart('auth') ? any.auth : valid.auth;
+          const type = arbitraryPart('type') ? any.type : valid.type;
+          return printableRequest({
+            method: arbitraryPart('method') ? any.method : 'POST',
             url: `/exams/${id.segment}/arrangement${q}`,
             headers: headersOf(auth, type, extra),
             raw: body.raw,
-            label: `${id.label}, ${body.label}`,
-          }),
-        );
+            label: `${id.label}, ${body.label}, arbitrary: ${arbitrary.join(' ') || 'none'}`,
+          });
+        });
       await fc.assert(
         fc.asyncProperty(arrangementRequest, async (request) => {
           const res = await send(request);
@@ -673,7 +755,7 @@ describe('fuzz: POST /exams/:examId/arrangement', () => {
         }),
         params(RUNS.arrangement),
       );
-      statuses.expectSeen([202, 400, 401, 404, 413, 414, 415]);
+      statuses.expectSeen([202, 400, 401, 404, 413, 415]);
       expect(signals).toBeGreaterThan(0);
     },
     PROPERTY_TIMEOUT_MS,
@@ -712,7 +794,7 @@ describe('fuzz: GET /exams/:examId', () => {
         }),
         params(RUNS.status),
       );
-      statuses.expectSeen([200, 400, 401, 404, 414]);
+      statuses.expectSeen([200, 400, 401, 404]);
     },
     PROPERTY_TIMEOUT_MS,
   );
@@ -737,7 +819,7 @@ describe('found by fuzzing', () => {
   });
 
   /**
-   * KNOWN BUG — exam ids of 101–128 characters cannot be arranged or read.
+   * FIXED BUG — exam ids of 101–128 characters could not be arranged or read.
    * examIdSchema (src/shared/schemas.ts) allows 128 characters and the webhook starts `eco-exam-<id>` for them, but
    * buildApp (src/ingest/app.ts) keeps fastify's default `maxParamLength` of 100, so
    * `POST /exams/<101..128 chars>/arrangement` and `GET /exams/<101..128 chars>` are answered by the router with
@@ -745,22 +827,19 @@ describe('found by fuzzing', () => {
    * arranged and ends `expired`. Fix: `Fastify({ maxParamLength: 128, … })` (or routerOptions.maxParamLength),
    * then make these plain `it` and drop the 'too-long' allowance in routedId/judgeArrangement.
    */
-  it.failing(
-    'KNOWN BUG: POST /exams/<128-char id>/arrangement with the right bearer is accepted with 202',
-    async () => {
-      recorder.calls.length = 0;
-      const res = await app.inject({
-        method: 'POST',
-        url: `/exams/${id}/arrangement`,
-        payload: arrangement,
-        headers: { ...json, authorization: `Bearer ${BEARER}` },
-      });
-      expect(res.statusCode).toBe(202);
-      expect(recorder.calls.map((c) => c.op)).toEqual(['getHandle', 'describe', 'getHandle', 'signal']);
-    },
-  );
+  it('fixed: POST /exams/<128-char id>/arrangement with the right bearer is accepted with 202', async () => {
+    recorder.calls.length = 0;
+    const res = await app.inject({
+      method: 'POST',
+      url: `/exams/${id}/arrangement`,
+      payload: arrangement,
+      headers: { ...json, authorization: `Bearer ${BEARER}` },
+    });
+    expect(res.statusCode).toBe(202);
+    expect(recorder.calls.map((c) => c.op)).toEqual(['getHandle', 'describe', 'getHandle', 'signal']);
+  });
 
-  it.failing('KNOWN BUG: GET /exams/<101-char id> with the right bearer answers the status (200)', async () => {
+  it('fixed: GET /exams/<101-char id> with the right bearer answers the status (200)', async () => {
     recorder.calls.length = 0;
     const res = await app.inject({
       method: 'GET',
@@ -771,24 +850,21 @@ describe('found by fuzzing', () => {
   });
 
   /**
-   * KNOWN DEVIATION — router errors bypass the status table. A malformed percent-escape in the path
+   * FIXED DEVIATION — router errors bypassed the status table. A malformed percent-escape in the path
    * (`/exams/%E7%8E/arrangement`) is answered by fastify itself: 400
    * `{"error":"Bad Request","code":"FST_ERR_BAD_URL","message":"'/exams/%E7%8E/arrangement' is not a valid url component","statusCode":400}`,
    * not `{"error":"malformed",…}` as README's "One status table" promises (same for 414 above). Fix: fastify's
    * `frameworkErrors` option mapping FST_ERR_BAD_URL to `malformed` (and the 414 away, see above).
    */
-  it.failing(
-    'KNOWN DEVIATION: a malformed percent-escape in the path answers the status table\'s {"error":"malformed"}',
-    async () => {
-      recorder.calls.length = 0;
-      const res = await app.inject({
-        method: 'POST',
-        url: '/exams/%E7%8E/arrangement',
-        payload: arrangement,
-        headers: { ...json, authorization: `Bearer ${BEARER}` },
-      });
-      expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ error: 'malformed', message: expect.any(String) });
-    },
-  );
+  it('fixed: a malformed percent-escape in the path answers the status table\'s {"error":"malformed"}', async () => {
+    recorder.calls.length = 0;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/exams/%E7%8E/arrangement',
+      payload: arrangement,
+      headers: { ...json, authorization: `Bearer ${BEARER}` },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'malformed', message: expect.any(String) });
+  });
 });

@@ -203,13 +203,35 @@ describe('FeishuClient.submitLoginInfo', () => {
 });
 
 describe('429 feedback across calls (RateLimitGate)', () => {
-  it('holds back every call for the throttled tenant until the reset, without sending, and leaves others alone', async () => {
-    let now = 1_000_000;
+  it('holds back calls for the throttled tenant until the reset — waiting, not failing — and leaves others alone', async () => {
     const { fetch, calls } = scriptedFetch([
       token('t-1'),
-      json(429, { code: 99991400, msg: 'limited' }, { 'x-ogw-ratelimit-reset': '5' }),
+      json(429, { code: 99991400, msg: 'limited' }, { 'x-ogw-ratelimit-reset': '1' }),
       json(200, { code: 0, msg: 'SUCCESS', data: {} }),
       json(200, { code: 0, msg: 'SUCCESS', data: {} }),
+    ]);
+    const http = new FeishuHttp({ baseUrl: 'https://open.feishu.test', fetch, timeoutMs: 1000 });
+    const c = new FeishuClient(http, new CustomAppTokenProvider(http, { appId: 'a', appSecret: 's' }));
+    await expect(c.submitLoginInfo('e1', body, { tenantKey: 'busy' })).rejects.toBeInstanceOf(FeishuRateLimitedError);
+    const started = Date.now();
+    const held = c.submitLoginInfo('e2', body, { tenantKey: 'busy' }); // waits for the 1 s reset, then sends
+    await expect(c.submitLoginInfo('e3', body, { tenantKey: 'quiet' })).resolves.toMatchObject({ logId: 'LOG123' });
+    expect(calls).toHaveLength(3); // token, the 429, the other tenant's call: the held one has not gone out yet
+    await expect(held).resolves.toMatchObject({ logId: 'LOG123' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(calls.map((c) => c.url.split('/eco_exams/')[1])).toEqual([
+      undefined,
+      'e1/login_info',
+      'e3/login_info',
+      'e2/login_info',
+    ]);
+  });
+
+  it('hands a long hold back to Temporal as a rate-limited failure', async () => {
+    let now = 0;
+    const { fetch } = scriptedFetch([
+      token('t-1'),
+      json(429, { code: 99991400, msg: 'limited' }, { 'x-ogw-ratelimit-reset': '120' }),
     ]);
     const http = new FeishuHttp({ baseUrl: 'https://open.feishu.test', fetch, timeoutMs: 1000 });
     const c = new FeishuClient(
@@ -217,16 +239,12 @@ describe('429 feedback across calls (RateLimitGate)', () => {
       new CustomAppTokenProvider(http, { appId: 'a', appSecret: 's' }),
       new RateLimitGate(() => now),
     );
-    await expect(c.submitLoginInfo('e1', body, { tenantKey: 'busy' })).rejects.toBeInstanceOf(FeishuRateLimitedError);
+    await expect(c.submitLoginInfo('e1', body, { tenantKey: 't' })).rejects.toBeInstanceOf(FeishuRateLimitedError);
+    now += 1000;
     const held = (await c
-      .submitLoginInfo('e2', body, { tenantKey: 'busy' })
+      .submitLoginInfo('e2', body, { tenantKey: 't' })
       .catch((e: unknown) => e)) as FeishuRateLimitedError;
-    expect(held).toBeInstanceOf(FeishuRateLimitedError);
-    expect(held.retryAfterMs).toBe(5000);
-    expect(calls).toHaveLength(2); // token + the one 429: the held call never went out
-    await expect(c.submitLoginInfo('e3', body, { tenantKey: 'quiet' })).resolves.toMatchObject({ logId: 'LOG123' });
-    now += 5000;
-    await expect(c.submitLoginInfo('e2', body, { tenantKey: 'busy' })).resolves.toMatchObject({ logId: 'LOG123' });
+    expect(held.retryAfterMs).toBe(119_000);
   });
 });
 

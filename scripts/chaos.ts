@@ -1,0 +1,357 @@
+/**
+ * `npm run chaos [-- --quick] [-- --exams N] [-- --seed S]`: a vendor's worst day, on this machine. Real worker and
+ * ingest processes, the Temporal dev server with a persistent database, the Feishu sandbox and the event pusher:
+ * exams pushed as events (each delivered 1–5 times, some at once) and arranged through the API, while workers are
+ * SIGKILLed and restarted, the Temporal server is stopped and restarted once, and Feishu answers 1002001/5xx 30 % of
+ * the time, with bursts of 429, dropped connections, answers slower than the client timeout, and some exams closed
+ * (1002851). Then it checks that nothing was lost or doubled, prints a table, writes bench/results/chaos.json, and
+ * exits non-zero on any violation.
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { getExamStatus } from '../src/client';
+import { productDataConverter } from '../src/codec';
+import { generateKeyEntry } from '../src/codec/encryption-codec';
+import { FeishuSandbox } from '../src/sandbox/feishu-sandbox';
+import { pushExamCreated } from '../src/sandbox/event-pusher';
+import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/shared/search-attributes';
+import { ecoExamWorkflowId, type ExamStatus } from '../src/shared/constants';
+import { findFreePort, startDevServer, type DevServer } from './dev-server';
+import { ROOT, startChild, stopChild, type Child } from './local-stack';
+import { resolveTemporalCli } from './temporal-cli';
+
+interface Options {
+  quick: boolean;
+  exams: number;
+  seed: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (name: string) => {
+    const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+    if (i < 0) return undefined;
+    return argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  };
+  const quick = argv.includes('--quick');
+  return {
+    quick,
+    exams: Number(value('--exams') ?? (quick ? 50 : 300)),
+    seed: Number(value('--seed') ?? Date.now() % 1_000_000),
+  };
+}
+
+/** A small seeded generator (mulberry32), so a run can be repeated with --seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+interface ExamPlan {
+  examId: string;
+  deliveries: number;
+  concurrent: number;
+  closed: boolean;
+}
+
+interface Delivery {
+  examId: string;
+  at: number;
+  status: number;
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const random = seeded(options.seed);
+  log(`${options.exams} exams, seed ${options.seed}${options.quick ? ' (quick)' : ''}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'feb-chaos-'));
+  const cliPath = await resolveTemporalCli({ log });
+  const port = await findFreePort();
+  const startServer = () =>
+    startDevServer({
+      cliPath,
+      port,
+      headless: true,
+      dbFilename: join(dataDir, 'temporal.db'),
+      searchAttributes: SEARCH_ATTRIBUTES_FOR_CLI,
+      logFile: join(dataDir, 'temporal.log'),
+    });
+  let server: DevServer | undefined = await startServer();
+  const address = server.address;
+  const secrets = {
+    payloadKeys: generateKeyEntry('chaos'),
+    encryptKey: randomBytes(16).toString('hex'),
+    verificationToken: randomBytes(16).toString('hex'),
+    examSystemToken: randomBytes(24).toString('hex'),
+  };
+
+  // Feishu: the quota as documented, and a bad day.
+  const sandbox = await FeishuSandbox.start({
+    apps: [{ appId: 'cli_chaos', appSecret: 'chaos-secret', type: 'custom' }],
+  });
+  sandbox.setRandomFaults(
+    [
+      { probability: 0.2, fault: { kind: 'error', httpStatus: 500, code: 1002001 } },
+      { probability: 0.1, fault: { kind: 'plain_text', httpStatus: 502, text: '<html>502 Bad Gateway</html>' } },
+      { probability: 0.03, fault: { kind: 'drop' } },
+      { probability: 0.03, fault: { kind: 'hang', ms: 4_000 } }, // slower than the workers' 2 s timeout
+    ],
+    random,
+  );
+  const plans: ExamPlan[] = Array.from({ length: options.exams }, (_, i) => ({
+    examId: `7${String(options.seed).padStart(6, '0')}${String(i).padStart(6, '0')}`,
+    deliveries: 1 + Math.floor(random() * 5),
+    concurrent: 1 + Math.floor(random() * 3),
+    closed: random() < 0.06,
+  }));
+  for (const plan of plans.filter((p) => p.closed)) sandbox.setExamState(plan.examId, 'closed');
+
+  const ingestPort = await findFreePort();
+  const common = {
+    TEMPORAL_ADDRESS: address,
+    PAYLOAD_ENCRYPTION_KEYS: secrets.payloadKeys,
+    LOG_LEVEL: 'INFO', // the start-up lines are what startChild waits for; the output itself is discarded
+  };
+  const workerEnv = {
+    ...common,
+    FEISHU_BASE_URL: sandbox.url,
+    FEISHU_APP_ID: 'cli_chaos',
+    FEISHU_APP_SECRET: 'chaos-secret',
+    FEISHU_REQUEST_TIMEOUT_MS: '2000',
+    WORKER_SHUTDOWN_GRACE: '2s',
+  };
+  const quiet = () => undefined;
+  const startWorker = (n: number) =>
+    startChild(`worker-${n}`, 'src/worker.ts', workerEnv, quiet, /worker started/, 120_000);
+  const workers: Child[] = [await startWorker(1), await startWorker(2)];
+  const ingest = await startChild(
+    'ingest',
+    'src/ingest/server.ts',
+    {
+      ...common,
+      INGEST_PORT: String(ingestPort),
+      FEISHU_ENCRYPT_KEY: secrets.encryptKey,
+      FEISHU_VERIFICATION_TOKEN: secrets.verificationToken,
+      EXAM_SYSTEM_TOKEN: secrets.examSystemToken,
+    },
+    quiet,
+    /ingest listening/,
+    60_000,
+  );
+  const ingestUrl = `http://127.0.0.1:${ingestPort}`;
+  log(`stack up: Temporal ${address}, ingest ${ingestUrl}, sandbox ${sandbox.url}, 2 workers`);
+
+  const stats = {
+    kills: 0,
+    restarts: 0,
+    rateLimitBursts: 0,
+    temporalDown: [] as Array<[number, number]>,
+    arrangeRetries: 0,
+  };
+  const deliveries: Delivery[] = [];
+  let running = true;
+
+  // Chaos monkeys, each a bounded loop that ends with the run.
+  const killer = (async () => {
+    while (running) {
+      await sleep(4_000 + random() * 8_000);
+      if (!running) break;
+      const index = Math.floor(random() * workers.length);
+      const victim = workers[index]!;
+      victim.process.kill('SIGKILL');
+      await victim.exited;
+      stats.kills += 1;
+      await sleep(500 + random() * 2_000);
+      workers[index] = await startWorker(index + 1);
+      stats.restarts += 1;
+    }
+  })();
+  const bursts = (async () => {
+    while (running) {
+      await sleep(8_000 + random() * 8_000);
+      if (!running) break;
+      sandbox.injectFault({ kind: 'rate_limit', resetSeconds: 2 }, { times: 5 });
+      stats.rateLimitBursts += 1;
+    }
+  })();
+  const temporalRestart = (async () => {
+    await sleep(options.quick ? 15_000 : 40_000);
+    const down = Date.now();
+    log('stopping the Temporal server');
+    await server?.stop();
+    server = undefined;
+    await sleep(3_000);
+    server = await startServer();
+    stats.temporalDown.push([down, Date.now()]);
+    log('Temporal server is back');
+  })();
+
+  // The traffic: Feishu's events (redelivered like Feishu does while they fail) and the exam system's arrangements.
+  const pushUntilAccepted = async (plan: ExamPlan) => {
+    for (let attempt = 0; attempt < 60; attempt++) {
+      try {
+        const result = await pushExamCreated({
+          webhookUrl: `${ingestUrl}/webhook/feishu`,
+          verificationToken: secrets.verificationToken,
+          encryptKey: secrets.encryptKey,
+          examId: plan.examId,
+          eventId: `ev-${plan.examId}`,
+          deliveries: attempt === 0 ? plan.deliveries : 1,
+          concurrent: plan.concurrent,
+        });
+        for (const d of result.deliveries) deliveries.push({ examId: plan.examId, at: Date.now(), status: d.status });
+        if (result.deliveries.some((d) => d.status === 200)) return;
+      } catch {
+        deliveries.push({ examId: plan.examId, at: Date.now(), status: 0 });
+      }
+      await sleep(1_000);
+    }
+    throw new Error(`exam ${plan.examId}: the event was never accepted`);
+  };
+  const arrange = async (plan: ExamPlan) => {
+    for (let attempt = 0; attempt < 120; attempt++) {
+      try {
+        const res = await fetch(`${ingestUrl}/exams/${plan.examId}/arrangement`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${secrets.examSystemToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            result: 0,
+            exam_login_info: { exam_url: `https://exam.example/t/${plan.examId}`, username: 'c', password: 'p' },
+          }),
+        });
+        await res.text();
+        if (res.status === 202) return;
+        if (res.status === 409) return; // already ended (a retried request whose first try got through)
+      } catch {
+        // the ingest is restarting or Temporal is away: retry as a real exam system would
+      }
+      stats.arrangeRetries += 1;
+      await sleep(1_000);
+    }
+    throw new Error(`exam ${plan.examId}: the arrangement was never accepted`);
+  };
+  const queue = [...plans];
+  const pace = options.quick ? 600 : 250; // spread the exams over the chaos
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let plan = queue.shift(); plan; plan = queue.shift()) {
+        await pushUntilAccepted(plan);
+        await sleep(200 + random() * 800);
+        await arrange(plan);
+        await sleep(pace);
+      }
+    }),
+  );
+  log('every exam pushed and arranged; waiting for them to finish');
+  await temporalRestart;
+
+  // Wait for every exam to reach its final status (bounded).
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, dataConverter: productDataConverter(secrets.payloadKeys) });
+  const finals = new Map<string, ExamStatus>();
+  const deadline = Date.now() + (options.quick ? 5 : 12) * 60_000;
+  while (finals.size < plans.length && Date.now() < deadline) {
+    for (const plan of plans) {
+      if (finals.has(plan.examId)) continue;
+      try {
+        const status = await getExamStatus(client, plan.examId);
+        if (['submitted', 'rejected', 'failed', 'expired'].includes(status.status))
+          finals.set(plan.examId, status.status);
+      } catch {
+        // not reachable right now
+      }
+    }
+    if (finals.size < plans.length) await sleep(2_000);
+  }
+  running = false;
+  sandbox.clearFaults();
+  await Promise.all([killer, bursts]);
+
+  // --- checks
+  const violations: string[] = [];
+  let duplicates = 0;
+  let runsTotal = 0;
+  for (const plan of plans) {
+    const runs = (await client.workflow.count(`WorkflowId = "${ecoExamWorkflowId(plan.examId)}"`)).count;
+    runsTotal += runs;
+    if (runs !== 1) violations.push(`${plan.examId}: ${runs} workflow runs`);
+    const final = finals.get(plan.examId);
+    const expected = plan.closed ? 'rejected' : 'submitted';
+    if (final !== expected) violations.push(`${plan.examId}: ended ${final ?? 'unfinished'}, expected ${expected}`);
+    const accepted = sandbox.acceptedLoginInfo(plan.examId).length;
+    const refused = sandbox.loginInfoRequests(plan.examId).filter((r) => r.response.code === 1002851).length;
+    if (final === 'submitted' && accepted === 0)
+      violations.push(`${plan.examId}: submitted but Feishu never accepted it`);
+    if (final === 'rejected' && (accepted > 0 || refused === 0)) {
+      violations.push(`${plan.examId}: rejected but Feishu's log says accepted ${accepted}, refused ${refused}`);
+    }
+    if (accepted > 1) duplicates += accepted - 1;
+  }
+  const down = stats.temporalDown.map(([from, to]) => [from - 1_000, to + 5_000] as const);
+  const while5xxUp = deliveries.filter(
+    (d) => d.status >= 500 && !down.some(([from, to]) => d.at >= from && d.at <= to),
+  );
+  for (const d of while5xxUp) violations.push(`${d.examId}: the ingest answered ${d.status} while Temporal was up`);
+
+  await connection.close();
+  for (const worker of workers) await stopChild(worker, 5_000);
+  await stopChild(ingest, 5_000);
+  await server?.stop();
+  await sandbox.close();
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const requests = sandbox.loginInfoRequests();
+  const rows: Array<[string, string]> = [
+    ['exams (closed on Feishu’s side)', `${plans.length} (${plans.filter((p) => p.closed).length})`],
+    ['event deliveries (non-200)', `${deliveries.length} (${deliveries.filter((d) => d.status !== 200).length})`],
+    ['workflow runs (expected one per exam)', String(runsTotal)],
+    [
+      'submitted / rejected / other',
+      `${[...finals.values()].filter((s) => s === 'submitted').length} / ${[...finals.values()].filter((s) => s === 'rejected').length} / ${plans.length - [...finals.values()].filter((s) => s === 'submitted' || s === 'rejected').length}`,
+    ],
+    [
+      'login_info requests (faulted)',
+      `${requests.length} (${requests.filter((r) => r.response.fault !== undefined || r.response.status === 429).length})`,
+    ],
+    ['duplicate accepted login_info', String(duplicates)],
+    ['workers SIGKILLed / restarted', `${stats.kills} / ${stats.restarts}`],
+    ['Temporal server restarts', String(stats.temporalDown.length)],
+    ['429 bursts injected', String(stats.rateLimitBursts)],
+    ['arrangement retries (ingest 5xx or down)', String(stats.arrangeRetries)],
+    ['5xx from the ingest while Temporal was up', String(while5xxUp.length)],
+    ['violations', String(violations.length)],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  process.stdout.write(
+    `\nchaos run — ${new Date().toISOString()} — seed ${options.seed}${options.quick ? ' — quick' : ''}\n\n` +
+      `| ${'check'.padEnd(width)} | result |\n|${'-'.repeat(width + 2)}|--------|\n` +
+      rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v} |`).join('\n') +
+      '\n',
+  );
+  for (const v of violations.slice(0, 50)) process.stdout.write(`VIOLATION ${v}\n`);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    join(ROOT, 'bench', 'results', 'chaos.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), ...options, rows: Object.fromEntries(rows), violations }, null, 2)}\n`,
+  );
+  return violations.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`chaos failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(2);
+  },
+);
