@@ -152,6 +152,7 @@ async function main(): Promise<number> {
   const ingestUrl = `http://127.0.0.1:${ingestPort}`;
   log(`stack up: Temporal ${address}, ingest ${ingestUrl}, sandbox ${sandbox.url}, 2 workers`);
 
+  const queue = [...plans];
   const stats = {
     kills: 0,
     restarts: 0,
@@ -181,12 +182,13 @@ async function main(): Promise<number> {
     while (running) {
       await sleep(8_000 + random() * 8_000);
       if (!running) break;
-      sandbox.injectFault({ kind: 'rate_limit', resetSeconds: 2 }, { times: 5 });
+      sandbox.rateLimitFor(1_000 + random() * 2_000); // a 429 episode of 1–3 s, with the reset counting down
       stats.rateLimitBursts += 1;
     }
   })();
   const temporalRestart = (async () => {
-    await sleep(options.quick ? 15_000 : 40_000);
+    // In the thick of it: once about a third of the exams are under way.
+    while (queue.length > plans.length * 0.65) await sleep(200);
     const down = Date.now();
     log('stopping the Temporal server');
     await server?.stop();
@@ -241,8 +243,7 @@ async function main(): Promise<number> {
     }
     throw new Error(`exam ${plan.examId}: the arrangement was never accepted`);
   };
-  const queue = [...plans];
-  const pace = options.quick ? 600 : 250; // spread the exams over the chaos
+  const pace = options.quick ? 1_500 : 600; // spread the exams over the chaos
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       for (let plan = queue.shift(); plan; plan = queue.shift()) {

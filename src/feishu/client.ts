@@ -6,7 +6,9 @@ import type { FeishuAnswer, FeishuHttp } from './http';
 import type { TokenProvider } from './token-manager';
 
 /** Longest wait for a 429's reset inside one attempt; longer ones go back to Temporal's retry. */
-const MAX_HOLD_WAIT_MS = 30_000;
+const MAX_HOLD_WAIT_MS = 20_000;
+/** 429s absorbed within one attempt before it is handed back to Temporal. */
+const RATE_LIMIT_TRIES = 3;
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -71,29 +73,33 @@ export class FeishuClient {
   }
 
   /**
-   * While the tenant is held back after a 429, waits for the reset here — without sending, and without spending one
-   * of Temporal's attempts (a refused attempt would push the exam's exponential backoff towards its cap). A hold
-   * longer than MAX_HOLD_WAIT_MS is handed back to Temporal as a rate-limited failure with that delay instead.
+   * Feishu's 429s are absorbed here, inside the attempt: while the tenant is held back, calls wait for the reset
+   * without sending; a call that gets a 429 holds the tenant back and tries again after the reset. Neither spends one
+   * of Temporal's attempts (which would push the exam's exponential backoff towards its cap). Waits longer than
+   * MAX_HOLD_WAIT_MS, or a 429 again after RATE_LIMIT_TRIES, go back to Temporal as a rate-limited failure.
    */
   private async gated<T>(
     tenantKey: string | undefined,
     signal: AbortSignal | undefined,
     call: () => Promise<T>,
   ): Promise<T> {
-    const wait = this.gate.remaining(tenantKey);
-    if (wait > MAX_HOLD_WAIT_MS) {
-      throw new FeishuRateLimitedError(
-        `Feishu login_info: held back ${wait} ms after a 429 for this tenant (not sent)`,
-        {},
-        wait,
-      );
-    }
-    if (wait > 0) await abortableSleep(wait, signal);
-    try {
-      return await call();
-    } catch (err) {
-      if (err instanceof FeishuRateLimitedError) this.gate.hold(tenantKey, err.retryAfterMs);
-      throw err;
+    for (let tries = 1; ; tries++) {
+      const wait = this.gate.remaining(tenantKey);
+      if (wait > MAX_HOLD_WAIT_MS) {
+        throw new FeishuRateLimitedError(
+          `Feishu login_info: held back ${wait} ms after a 429 for this tenant (not sent)`,
+          {},
+          wait,
+        );
+      }
+      if (wait > 0) await abortableSleep(wait, signal);
+      try {
+        return await call();
+      } catch (err) {
+        if (!(err instanceof FeishuRateLimitedError)) throw err;
+        this.gate.hold(tenantKey, err.retryAfterMs);
+        if (tries >= RATE_LIMIT_TRIES || err.retryAfterMs > MAX_HOLD_WAIT_MS) throw err;
+      }
     }
   }
 

@@ -429,6 +429,7 @@ export class FeishuSandbox {
   private readonly examStates = new Map<string, ExamState>();
   private faults: QueuedFault[] = [];
   private randomFaults: Array<{ probability: number; fault: SandboxFault }> = [];
+  private throttledUntil = 0;
   private random: () => number = Math.random;
   private seq = 0;
   private origin = '';
@@ -489,6 +490,7 @@ export class FeishuSandbox {
   clearFaults(): void {
     this.faults = [];
     this.randomFaults = [];
+    this.throttledUntil = 0;
   }
 
   /** Every issued tenant token becomes invalid (99991663); the next token request issues a fresh one. */
@@ -521,6 +523,11 @@ export class FeishuSandbox {
       throw new RangeError('probability must be in [0, 1]');
     this.randomFaults = [...faults];
     this.random = random;
+  }
+
+  /** A rate-limit episode: every login_info request for `ms` is answered 429 with the time left as the reset. */
+  rateLimitFor(ms: number): void {
+    this.throttledUntil = Math.max(this.throttledUntil, this.clock() + ms);
   }
 
   private randomFault(): SandboxFault | undefined {
@@ -775,6 +782,8 @@ export class FeishuSandbox {
   }
 
   private takeFault(examId: string): SandboxFault | undefined {
+    const throttledMs = this.throttledUntil - this.clock();
+    if (throttledMs > 0) return { kind: 'rate_limit', resetSeconds: Math.max(1, Math.ceil(throttledMs / 1000)) };
     let index = this.faults.findIndex((queued) => queued.examId === examId);
     if (index < 0) index = this.faults.findIndex((queued) => queued.examId === undefined);
     const queued = this.faults[index];

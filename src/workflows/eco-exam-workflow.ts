@@ -172,8 +172,9 @@ async function submit(state: ExamStatusView, input: EcoExamInput, body: LoginInf
     // Its own task queue, rate-limited to Feishu's quota; per-tenant fairness where the server has it enabled.
     taskQueue: loginInfoTaskQueue(workflowInfo().taskQueue),
     ...(input.tenantKey && { priority: { fairnessKey: input.tenantKey.slice(0, 64) } }),
-    // The Feishu client times out each request (10 s by default); a token refresh and one retry fit in this.
-    startToCloseTimeout: '1 minute',
+    // The Feishu client times out each request (10 s by default); a token refresh, one retry and the absorbed
+    // 429 waits (src/feishu/client.ts) fit in this.
+    startToCloseTimeout: '2 minutes',
     scheduleToCloseTimeout: input.submissionTimeout ?? DEFAULT_SUBMISSION_TIMEOUT,
     summary: 'POST login_info to Feishu',
     retry: {

@@ -92,7 +92,6 @@ describe('FeishuClient.submitLoginInfo', () => {
     ['400/99991672 scope', 400, 99991672, FeishuPermissionError],
     ['400/1002002 param', 400, 1002002, FeishuRejectedError],
     ['200 with non-zero code', 200, 1002851, FeishuExamStateError],
-    ['400/99991400 legacy rate limit', 400, 99991400, FeishuRateLimitedError],
   ])('maps %s to its error class with code and log id', async (_name, status, code, cls) => {
     const { fetch } = scriptedFetch([
       token('t-1'),
@@ -120,21 +119,36 @@ describe('FeishuClient.submitLoginInfo', () => {
     expect(err.logId).toBe('DOCLOG');
   });
 
-  it('turns 429 into FeishuRateLimitedError with the reset header as the wait', async () => {
+  it.each([
+    ['HTTP 429', 429],
+    ['legacy 400 / 99991400', 400],
+  ])('the transport turns %s into FeishuRateLimitedError with the reset header as the wait', async (_name, status) => {
     const { fetch } = scriptedFetch([
-      token('t-1'),
       json(
-        429,
+        status,
         { code: 99991400, msg: 'request trigger frequency limit' },
         { 'x-ogw-ratelimit-reset': '7', 'x-ogw-ratelimit-limit': '50' },
       ),
+    ]);
+    const http = new FeishuHttp({ baseUrl: 'https://open.feishu.test', fetch, timeoutMs: 1000 });
+    const err = (await http.postJson('login_info', '/x', {}).catch((e: unknown) => e)) as FeishuRateLimitedError;
+    expect(err).toBeInstanceOf(FeishuRateLimitedError);
+    expect(err.retryAfterMs).toBe(7000);
+    expect(err.limit).toBe(50);
+    expect(err.code).toBe(99991400);
+  });
+
+  it('hands a 429 whose reset is longer than it waits within an attempt back to Temporal', async () => {
+    const { fetch, calls } = scriptedFetch([
+      token('t-1'),
+      json(429, { code: 99991400, msg: 'limited' }, { 'x-ogw-ratelimit-reset': '60' }),
     ]);
     const err = (await client(fetch)
       .submitLoginInfo('e1', body)
       .catch((e: unknown) => e)) as FeishuRateLimitedError;
     expect(err).toBeInstanceOf(FeishuRateLimitedError);
-    expect(err.retryAfterMs).toBe(7000);
-    expect(err.limit).toBe(50);
+    expect(err.retryAfterMs).toBe(60_000);
+    expect(calls).toHaveLength(2);
   });
 
   it('checks the content type first: a plain-text 404 is a protocol error, a 502 HTML page a server error', async () => {
@@ -203,28 +217,37 @@ describe('FeishuClient.submitLoginInfo', () => {
 });
 
 describe('429 feedback across calls (RateLimitGate)', () => {
-  it('holds back calls for the throttled tenant until the reset — waiting, not failing — and leaves others alone', async () => {
+  it('absorbs a 429 inside the call: waits for the reset, holds the tenant back meanwhile, then sends again', async () => {
     const { fetch, calls } = scriptedFetch([
       token('t-1'),
       json(429, { code: 99991400, msg: 'limited' }, { 'x-ogw-ratelimit-reset': '1' }),
       json(200, { code: 0, msg: 'SUCCESS', data: {} }),
       json(200, { code: 0, msg: 'SUCCESS', data: {} }),
+      json(200, { code: 0, msg: 'SUCCESS', data: {} }),
     ]);
     const http = new FeishuHttp({ baseUrl: 'https://open.feishu.test', fetch, timeoutMs: 1000 });
     const c = new FeishuClient(http, new CustomAppTokenProvider(http, { appId: 'a', appSecret: 's' }));
-    await expect(c.submitLoginInfo('e1', body, { tenantKey: 'busy' })).rejects.toBeInstanceOf(FeishuRateLimitedError);
     const started = Date.now();
-    const held = c.submitLoginInfo('e2', body, { tenantKey: 'busy' }); // waits for the 1 s reset, then sends
+    const first = c.submitLoginInfo('e1', body, { tenantKey: 'busy' });
+    await new Promise((r) => setTimeout(r, 50)); // e1 has had its 429 by now
+    const held = c.submitLoginInfo('e2', body, { tenantKey: 'busy' }); // waits for the reset, not sent yet
     await expect(c.submitLoginInfo('e3', body, { tenantKey: 'quiet' })).resolves.toMatchObject({ logId: 'LOG123' });
-    expect(calls).toHaveLength(3); // token, the 429, the other tenant's call: the held one has not gone out yet
-    await expect(held).resolves.toMatchObject({ logId: 'LOG123' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(calls.map((c) => c.url.split('/eco_exams/')[1])).toEqual([
+    expect(calls.map((call) => call.url.split('/eco_exams/')[1])).toEqual([
       undefined,
       'e1/login_info',
       'e3/login_info',
-      'e2/login_info',
     ]);
+    await expect(first).resolves.toMatchObject({ logId: 'LOG123' });
+    await expect(held).resolves.toMatchObject({ logId: 'LOG123' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(calls).toHaveLength(5);
+  });
+
+  it('gives up after three 429s in one call', async () => {
+    const limited = json(429, { code: 99991400, msg: 'limited' }, { 'x-ogw-ratelimit-reset': '0.001' });
+    const { fetch, calls } = scriptedFetch([token('t-1'), limited, limited, limited]);
+    await expect(client(fetch).submitLoginInfo('e1', body)).rejects.toBeInstanceOf(FeishuRateLimitedError);
+    expect(calls).toHaveLength(4);
   });
 
   it('hands a long hold back to Temporal as a rate-limited failure', async () => {
