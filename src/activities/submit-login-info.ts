@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { activityInfo, cancellationSignal, Context, log } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, Context, heartbeat, log } from '@temporalio/activity';
 import { FAILURE_TYPES, type FailureType } from '../shared/failure-types';
 import { SIGNAL_ATTEMPT_FAILED } from '../shared/constants';
 import type { LoginInfoBody } from '../shared/schemas';
@@ -24,6 +24,8 @@ export interface SubmitLoginInfoDeps {
 export function createSubmitLoginInfo(deps: SubmitLoginInfoDeps) {
   return async function submitLoginInfo(input: SubmitLoginInfoInput): Promise<SubmitLoginInfoResult> {
     const { attempt } = activityInfo();
+    // Heartbeats let Temporal notice a crashed worker within the heartbeat timeout, not the 2-minute start-to-close.
+    const beat = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       const outcome = await deps.feishu.submitLoginInfo(input.examId, input.body, {
         tenantKey: input.tenantKey,
@@ -43,9 +45,14 @@ export function createSubmitLoginInfo(deps: SubmitLoginInfoDeps) {
         await reportAttempt({ attempt, error: failureDetails(failure, attempt) });
       }
       throw failure;
+    } finally {
+      clearInterval(beat);
     }
   };
 }
+
+/** Well under the workflow's heartbeatTimeout for submitLoginInfo (20 s). */
+const HEARTBEAT_EVERY_MS = 5_000;
 
 /**
  * Converts the client's typed errors into ApplicationFailures with stable types (src/shared/failure-types.ts);

@@ -175,6 +175,8 @@ async function submit(state: ExamStatusView, input: EcoExamInput, body: LoginInf
     // The Feishu client times out each request (10 s by default); a token refresh, one retry and the absorbed
     // 429 waits (src/feishu/client.ts) fit in this.
     startToCloseTimeout: '2 minutes',
+    // The activity heartbeats every 5 s: a worker that dies mid-call is noticed within 20 s.
+    heartbeatTimeout: '20 seconds',
     scheduleToCloseTimeout: input.submissionTimeout ?? DEFAULT_SUBMISSION_TIMEOUT,
     summary: 'POST login_info to Feishu',
     retry: {
