@@ -303,7 +303,11 @@ async function main(): Promise<number> {
   const while5xxUp = deliveries.filter(
     (d) => d.status >= 500 && !down.some(([from, to]) => d.at >= from && d.at <= to),
   );
-  for (const d of while5xxUp) violations.push(`${d.examId}: the ingest answered ${d.status} while Temporal was up`);
+  const back = stats.temporalDown[0]?.[1];
+  for (const d of while5xxUp) {
+    const since = back === undefined ? '' : ` (${((d.at - back) / 1000).toFixed(1)} s after Temporal came back)`;
+    violations.push(`${d.examId}: the ingest answered ${d.status} while Temporal was up${since}`);
+  }
 
   await connection.close();
   for (const worker of workers) await stopChild(worker, 5_000);

@@ -15,6 +15,9 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
   const tls = temporalTls(config);
   const connection = Connection.lazy({
     address: config.TEMPORAL_ADDRESS,
+    // After Temporal restarts, reconnect within ~2 s instead of grpc's default backoff (up to 2 minutes): until then
+    // every event would be answered 503.
+    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2000 },
     ...(tls && { tls }),
     ...(config.TEMPORAL_API_KEY && { apiKey: config.TEMPORAL_API_KEY }),
   });
