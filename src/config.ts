@@ -102,7 +102,11 @@ export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).exte
   ),
   /** How long a stopping worker lets running activities finish. */
   WORKER_SHUTDOWN_GRACE: duration('WORKER_SHUTDOWN_GRACE').prefault('30s'),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2000),
+  /**
+   * Workflows kept in memory between tasks (about 1 MB each). Exams spend days waiting, so caching them buys little:
+   * a signal replays the ~10-event history instead. Bounded so a worker stays small however many exams wait.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(100),
   PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });

@@ -156,7 +156,12 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
     await runWorkers(workers);
     logger.info('worker stopped');
   } finally {
-    await connection.close();
+    // After a fatal worker error the connection may still be held; its close error must not hide the real one.
+    await connection
+      .close()
+      .catch((err: unknown) =>
+        logger.warn('could not close the Temporal connection', { reason: (err as Error).message }),
+      );
   }
 }
 
