@@ -122,7 +122,7 @@ export function startChild(
   const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    // The IPC channel lets the child notice when this supervisor dies (src/shared/supervision.ts).
+    // The IPC channel lets the child notice when this supervisor dies (runMain in src/entry.ts).
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));

@@ -7,7 +7,7 @@ import { formatLogLine } from './shared/redact';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, loadWorkerConfig, temporalTls, type TemporalConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
-import { stopWhenSupervisorExits } from './shared/supervision';
+import { runMain } from './entry';
 import { loginInfoTaskQueue } from './shared/constants';
 
 /**
@@ -165,24 +165,6 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  let config: WorkerConfig;
-  try {
-    config = loadWorkerConfig(process.env);
-  } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(2);
-  }
-  await runWorker(config);
-}
-
 if (require.main === module) {
-  stopWhenSupervisorExits();
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error('worker failed:', err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
+  runMain('worker', async () => runWorker(loadWorkerConfig(process.env)));
 }

@@ -3,7 +3,7 @@ import { EncryptionCodec, parseEncryptionKeys } from '../codec';
 import { ConfigError, parseConfig, payloadKeysSchema } from '../config';
 import { consoleLogger } from '../ingest/logger';
 import { buildCodecApp } from './app';
-import { stopWhenSupervisorExits } from '../shared/supervision';
+import { runMain, untilStopSignal } from '../entry';
 
 /** The codec server entry (`npm run codec-server`): for operators' Temporal UI and CLI only; keep it off the internet. */
 export const codecServerConfigSchema = z.object({
@@ -45,19 +45,9 @@ export async function runCodecServer(config: CodecServerConfig): Promise<{ url: 
 }
 
 if (require.main === module) {
-  stopWhenSupervisorExits();
-  (async () => {
+  runMain('codec server', async () => {
     const server = await runCodecServer(parseConfig(codecServerConfigSchema, process.env));
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopSignal();
     await server.close();
-  })().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err instanceof ConfigError ? err.message : `codec server failed: ${(err as Error).message}`);
-      process.exit(err instanceof ConfigError ? 2 : 1);
-    },
-  );
+  });
 }

@@ -4,7 +4,7 @@ import { productDataConverter } from '../codec';
 import { ConfigError, loadIngestConfig, temporalTls, type IngestConfig } from '../config';
 import { buildApp } from './app';
 import { consoleLogger } from './logger';
-import { stopWhenSupervisorExits } from '../shared/supervision';
+import { runMain, untilStopSignal } from '../entry';
 
 /**
  * The ingest entry: config → Temporal client → buildApp → listen. The Temporal connection is lazy, so the ingest
@@ -71,31 +71,10 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
   };
 }
 
-async function main(): Promise<void> {
-  let config: IngestConfig;
-  try {
-    config = loadIngestConfig(process.env);
-  } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(2);
-  }
-  const ingest = await runIngest(config);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await ingest.close();
-}
-
 if (require.main === module) {
-  stopWhenSupervisorExits();
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(
-        err instanceof ConfigError ? err.message : `ingest failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      process.exit(err instanceof ConfigError ? 2 : 1);
-    },
-  );
+  runMain('ingest', async () => {
+    const ingest = await runIngest(loadIngestConfig(process.env));
+    await untilStopSignal();
+    await ingest.close();
+  });
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError, parseConfig } from '../config';
 import { adminRoutes, ADMIN_PREFIX } from './admin';
 import { FeishuSandbox, type SandboxApp } from './feishu-sandbox';
-import { stopWhenSupervisorExits } from '../shared/supervision';
+import { runMain, untilStopSignal } from '../entry';
 
 /**
  * The Feishu sandbox as a service (`npm run sandbox`, started by `npm start` when no Feishu credentials are set):
@@ -48,24 +48,13 @@ export async function runSandbox(
 }
 
 if (require.main === module) {
-  stopWhenSupervisorExits();
-  (async () => {
+  runMain('sandbox', async () => {
     const config = parseConfig(sandboxConfigSchema, process.env);
     const running = await runSandbox(config);
-    const { url } = running;
     process.stdout.write(
-      `Feishu sandbox on ${url} (app ${config.FEISHU_APP_ID}); request log: GET ${url}${ADMIN_PREFIX}/requests\n`,
+      `Feishu sandbox on ${running.url} (app ${config.FEISHU_APP_ID}); request log: GET ${running.url}${ADMIN_PREFIX}/requests\n`,
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopSignal();
     await running.close();
-  })().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err instanceof ConfigError ? err.message : `sandbox failed: ${(err as Error).message}`);
-      process.exit(err instanceof ConfigError ? 2 : 1);
-    },
-  );
+  });
 }

@@ -6,12 +6,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseEnv } from 'node:util';
 import { parseEnvSimple, runCli } from '../../src/cli';
-import { loadIngestConfig } from '../../src/config';
-import { runIngest } from '../../src/ingest/server';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import type { ExamStatusView } from '../../src/shared/types';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
-import { startExamHarness, uniqueId, type ExamHarness } from '../support/exam-harness';
+import { startExamHarness, uniqueId, type ExamHarness, startTestIngest } from '../support/exam-harness';
 import { ROOT } from '../support/processes';
 import { testPayloadKeys } from '../support/temporal';
 
@@ -32,21 +30,11 @@ let workDir: string;
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'feb-cli-'));
   h = await startExamHarness();
-  ingest = await runIngest(
-    loadIngestConfig({
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      INGEST_PORT: '0',
-      // Generous on a loaded 2-core CI machine; ack latency itself is measured by the benchmark.
-      INGEST_TEMPORAL_DEADLINE_MS: '10000',
-      FEISHU_VERIFICATION_TOKEN: TOKEN,
-      FEISHU_ENCRYPT_KEY: KEY,
-      EXAM_SYSTEM_TOKEN: BEARER,
-      LOG_LEVEL: 'ERROR',
-      PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
-    }),
-  );
+  ingest = await startTestIngest(h, {
+    FEISHU_VERIFICATION_TOKEN: TOKEN,
+    FEISHU_ENCRYPT_KEY: KEY,
+    EXAM_SYSTEM_TOKEN: BEARER,
+  });
 }, 120_000);
 afterAll(async () => {
   await ingest?.close();

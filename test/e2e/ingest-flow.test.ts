@@ -1,11 +1,8 @@
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import { ExamStatusKey } from '../../src/shared/search-attributes';
-import { loadIngestConfig } from '../../src/config';
-import { runIngest } from '../../src/ingest/server';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { ecoExamCreatedEvent, encryptBody, signedRequest, urlVerification } from '../support/feishu-events';
-import { startExamHarness, uniqueId, type ExamHarness } from '../support/exam-harness';
-import { testPayloadKeys } from '../support/temporal';
+import { startExamHarness, uniqueId, type ExamHarness, startTestIngest } from '../support/exam-harness';
 
 /**
  * Black box over real HTTP and the real dev server: Feishu's signed, encrypted event → ingest → workflow →
@@ -19,21 +16,11 @@ let ingest: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
   h = await startExamHarness();
-  ingest = await runIngest(
-    loadIngestConfig({
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      INGEST_PORT: '0',
-      // Generous on a loaded 2-core CI machine; ack latency itself is measured by the benchmark.
-      INGEST_TEMPORAL_DEADLINE_MS: '10000',
-      FEISHU_VERIFICATION_TOKEN: TOKEN,
-      FEISHU_ENCRYPT_KEY: KEY,
-      EXAM_SYSTEM_TOKEN: BEARER,
-      LOG_LEVEL: 'ERROR',
-      PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
-    }),
-  );
+  ingest = await startTestIngest(h, {
+    FEISHU_VERIFICATION_TOKEN: TOKEN,
+    FEISHU_ENCRYPT_KEY: KEY,
+    EXAM_SYSTEM_TOKEN: BEARER,
+  });
 }, 120_000);
 afterAll(async () => {
   await ingest?.close();

@@ -1,10 +1,7 @@
 import { ecoExamWorkflowId } from '../../src/shared/constants';
-import { loadIngestConfig } from '../../src/config';
-import { runIngest } from '../../src/ingest/server';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { appTicketEvent, ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
-import { APP, startExamHarness, uniqueId, type ExamHarness } from '../support/exam-harness';
-import { testPayloadKeys } from '../support/temporal';
+import { APP, startExamHarness, uniqueId, type ExamHarness, startTestIngest } from '../support/exam-harness';
 
 /**
  * 商店应用: no app_ticket yet → the worker asks Feishu to resend it → Feishu (the sandbox) pushes it to the ingest →
@@ -24,23 +21,13 @@ async function push(body: unknown): Promise<number> {
 
 beforeAll(async () => {
   h = await startExamHarness({ appType: 'store' });
-  ingest = await runIngest(
-    loadIngestConfig({
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      INGEST_PORT: '0',
-      // Generous on a loaded 2-core CI machine; ack latency itself is measured by the benchmark.
-      INGEST_TEMPORAL_DEADLINE_MS: '10000',
-      FEISHU_APP_TYPE: 'store',
-      FEISHU_APP_ID: APP.appId,
-      FEISHU_VERIFICATION_TOKEN: TOKEN,
-      FEISHU_ENCRYPT_KEY: KEY,
-      EXAM_SYSTEM_TOKEN: BEARER,
-      LOG_LEVEL: 'ERROR',
-      PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
-    }),
-  );
+  ingest = await startTestIngest(h, {
+    FEISHU_APP_TYPE: 'store',
+    FEISHU_APP_ID: APP.appId,
+    FEISHU_VERIFICATION_TOKEN: TOKEN,
+    FEISHU_ENCRYPT_KEY: KEY,
+    EXAM_SYSTEM_TOKEN: BEARER,
+  });
   // Feishu answers a resend request by pushing the ticket to the app's request URL.
   h.sandbox.onAppTicketResend = (appId) => {
     const ticket = uniqueId('ticket');

@@ -15,6 +15,8 @@ import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import { testEnv, testPayloadKeys, uniqueId } from './temporal';
 import { productDataConverter } from '../../src/codec';
+import { loadIngestConfig } from '../../src/config';
+import { runIngest } from '../../src/ingest/server';
 
 /** Every runtime log line (worker, workflow, activity) of this test file. */
 export const capturedLogs: LogEntry[] = [];
@@ -86,6 +88,29 @@ export async function maybeRecordHistory(env: TestWorkflowEnvironment, examId: s
   const dir = join(__dirname, '..', 'fixtures', 'histories');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), historyToJSON(history));
+}
+
+/**
+ * The real ingest (src/ingest/server.ts's runIngest) on a free port, wired to the harness's Temporal and task queue.
+ * `env` adds or overrides variables (the Feishu event secrets, the app type…).
+ */
+export async function startTestIngest(
+  h: ExamHarness,
+  env: Record<string, string>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  return runIngest(
+    loadIngestConfig({
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      INGEST_PORT: '0',
+      // Generous on a loaded 2-core CI machine; ack latency itself is measured by the benchmark.
+      INGEST_TEMPORAL_DEADLINE_MS: '10000',
+      LOG_LEVEL: 'ERROR',
+      PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
+      ...env,
+    }),
+  );
 }
 
 export { uniqueId };
