@@ -24,46 +24,32 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/ingest/app';
-import { PROBLEM_STATUS } from '../../src/ingest/http-errors';
 import { examIdSchema, loginInfoBodySchema } from '../../src/shared/schemas';
 import { ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
+import {
+  BEARER,
+  KEY,
+  KINDS,
+  PROPERTY_TIMEOUT_MS,
+  SECRETS,
+  TOKEN,
+  echoCheck,
+  isJsonMediaType,
+  isRecord,
+  params,
+  parseJson,
+  truncate,
+} from '../support/fuzz';
 import { recordingClient } from '../support/fake-temporal';
 
 // ---------------------------------------------------------------------------------------------------------------
 // fast-check parameters
 
-const SEED = optionalIntegerEnv('FUZZ_SEED');
-const SCALE = Number(process.env.FUZZ_SCALE ?? '1');
-if (!Number.isFinite(SCALE) || SCALE <= 0) throw new Error('FUZZ_SCALE must be a positive number');
-
-function optionalIntegerEnv(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer (a fast-check seed), got ${raw}`);
-  return value;
-}
-
 const RUNS = { arrangement: 3000, status: 2000 } as const;
-
-function params<T>(runs: number): fc.Parameters<T> {
-  return {
-    numRuns: Math.max(1, Math.round(runs * SCALE)),
-    endOnFailure: true,
-    ...(SEED !== undefined && { seed: SEED }),
-    ...(SEED !== undefined && process.env.FUZZ_PATH && { path: process.env.FUZZ_PATH }),
-  };
-}
-
-const PROPERTY_TIMEOUT_MS = 120_000 * Math.max(1, SCALE);
 
 // ---------------------------------------------------------------------------------------------------------------
 // the ingest under test
 
-const TOKEN = 'fuzz-verification-token-5f1c';
-const KEY = 'fuzz-encrypt-key-9d27';
-const BEARER = 'fuzz-exam-system-bearer-0123456789';
-const SECRETS = [TOKEN, KEY, BEARER];
 /** Small enough that a generated body can exceed it (413), large enough for any valid login_info body. */
 const BODY_LIMIT = 16 * 1024;
 /** buildApp's router `maxParamLength`: a longer path parameter is refused by the router (400 malformed). */
@@ -107,18 +93,6 @@ async function send(request: ApiRequest): Promise<LightMyRequestResponse> {
 // ---------------------------------------------------------------------------------------------------------------
 // the oracle
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /** The id the route receives, as the server sees the URL; `undefined` when the route is not reached. */
 type Routed =
   | { kind: 'no-route' }
@@ -159,10 +133,6 @@ function rightBearer(authorization: string | undefined): boolean {
   return match?.[2] === BEARER;
 }
 
-function isJsonMediaType(contentType: string | undefined): boolean {
-  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
-}
-
 /** The body as the route parses it (UTF-8, JSON), validated by the product's schema of the login_info body. */
 function validLoginInfo(raw: Buffer | undefined): { valid: true; body: unknown } | { valid: false } {
   if (raw === undefined || raw.length === 0) return { valid: false };
@@ -172,7 +142,6 @@ function validLoginInfo(raw: Buffer | undefined): { valid: true; body: unknown }
   return checked.success ? { valid: true, body: checked.data } : { valid: false };
 }
 
-const KINDS: ReadonlyMap<string, number> = new Map(Object.entries(PROBLEM_STATUS));
 /**
  * Was a deviation (fixed, see the cases below): fastify's router answered a malformed percent-escape
  * (400 FST_ERR_BAD_URL) and an over-long path parameter (414 FST_ERR_MAX_PARAM_LENGTH) itself, with
@@ -209,11 +178,7 @@ const VOCABULARY = [
   'missing or wrong bearer token (Authorization: Bearer <EXAM_SYSTEM_TOKEN>)',
   'exam_id may contain only letters, digits and _ . : - exam_id is longer than 128 characters',
 ].join(' ');
-
-/** Values longer than 8 characters must not come back in a message (names and rules only). */
-function echoes(text: string, value: string): boolean {
-  return value.length > 8 && text.includes(value) && !VOCABULARY.includes(value);
-}
+const echoes = echoCheck(VOCABULARY);
 
 /**
  * The body's string values (not keys: zod's strict objects name unknown keys, `Unrecognized key: "…"`, and a value
@@ -276,10 +241,6 @@ function fail(problem: string, request: ApiRequest, res: LightMyRequestResponse)
       `Temporal calls: ${calls()}`,
     ].join('\n  '),
   );
-}
-
-function truncate(text: string, max = 300): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 }
 
 function describeRequest(request: ApiRequest): string {

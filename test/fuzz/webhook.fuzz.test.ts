@@ -31,7 +31,6 @@ import {
 } from '../../src/feishu/event-crypto';
 import { EVENT_TYPE_ECO_EXAM_CREATED, classifyEventBody, type ClassifiedEvent } from '../../src/feishu/events';
 import { buildApp } from '../../src/ingest/app';
-import { PROBLEM_STATUS } from '../../src/ingest/http-errors';
 import { examIdSchema } from '../../src/shared/schemas';
 import {
   appTicketEvent,
@@ -41,22 +40,24 @@ import {
   signedRequest,
   urlVerification,
 } from '../support/feishu-events';
+import {
+  BEARER,
+  KEY,
+  KINDS,
+  PROPERTY_TIMEOUT_MS,
+  SECRETS,
+  TOKEN,
+  echoCheck,
+  isJsonMediaType,
+  isRecord,
+  params,
+  parseJson,
+  truncate,
+} from '../support/fuzz';
 import { recordingClient, type RecordingClient } from '../support/fake-temporal';
 
 // ---------------------------------------------------------------------------------------------------------------
 // fast-check parameters
-
-const SEED = optionalIntegerEnv('FUZZ_SEED');
-const SCALE = Number(process.env.FUZZ_SCALE ?? '1');
-if (!Number.isFinite(SCALE) || SCALE <= 0) throw new Error('FUZZ_SCALE must be a positive number');
-
-function optionalIntegerEnv(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer (a fast-check seed), got ${raw}`);
-  return value;
-}
 
 /** Runs per property; the file's total is in the thousands and stays well under a minute on 2 cores. */
 const RUNS = {
@@ -68,26 +69,10 @@ const RUNS = {
   classify: 3000,
 } as const;
 
-function params<T>(runs: number): fc.Parameters<T> {
-  return {
-    numRuns: Math.max(1, Math.round(runs * SCALE)),
-    endOnFailure: true,
-    ...(SEED !== undefined && { seed: SEED }),
-    ...(SEED !== undefined && process.env.FUZZ_PATH && { path: process.env.FUZZ_PATH }),
-  };
-}
-
-/** A property's time limit: generous, the runs themselves take a few seconds. */
-const PROPERTY_TIMEOUT_MS = 120_000 * Math.max(1, SCALE);
-
 // ---------------------------------------------------------------------------------------------------------------
 // the ingest under test
 
-const TOKEN = 'fuzz-verification-token-5f1c';
-const KEY = 'fuzz-encrypt-key-9d27';
-const BEARER = 'fuzz-exam-system-bearer-0123456789';
 const APP_ID = 'cli_test_app';
-const SECRETS = [TOKEN, KEY, BEARER];
 /** The apps' clock, so the store app's timestamp window is deterministic. */
 const NOW_MS = Date.UTC(2026, 0, 15, 8, 0, 0);
 const NOW_SECONDS = String(Math.floor(NOW_MS / 1000));
@@ -171,14 +156,6 @@ async function send(h: Harness, request: FuzzRequest): Promise<LightMyRequestRes
 const WEBHOOK_REFUSALS = new Set([400, 401, 413, 415]);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isJsonMediaType(contentType: string | undefined): boolean {
-  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
-}
-
 function ownDecrypt(encrypt: string): string | undefined {
   if (encrypt.length === 0 || !BASE64.test(encrypt)) return undefined;
   const bytes = Buffer.from(encrypt, 'base64');
@@ -206,14 +183,6 @@ function ownSignatureValid(request: FuzzRequest): boolean {
   const signature = request.headers['x-lark-signature'];
   if (!timestamp || !nonce || !signature) return false;
   return signature.toLowerCase() === ownSignature(timestamp, nonce, KEY, request.raw);
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
 }
 
 /** Why this 200 should not have happened, or undefined when it is a genuinely valid event. */
@@ -324,8 +293,6 @@ function refusalProblem(
   return problemBodyProblem(res, echoCandidates);
 }
 
-const KINDS: ReadonlyMap<string, number> = new Map(Object.entries(PROBLEM_STATUS));
-
 /** A 4xx answers `{error: <kind of the status table>, message}` as JSON, without secrets or body values. */
 function problemBodyProblem(res: LightMyRequestResponse, echoCandidates: readonly string[]): string | undefined {
   if (!String(res.headers['content-type']).startsWith('application/json')) {
@@ -361,11 +328,7 @@ const VOCABULARY = [
   'not a Feishu event: expected schema "2.0", type "url_verification" or type "event_callback"',
   'Content-Type must be application/json unsupported Content-Type the request body is not valid JSON',
 ].join(' ');
-
-/** Values longer than 8 characters must not come back in an answer or a reason (names and rules only). */
-function echoes(text: string, value: string): boolean {
-  return value.length > 8 && text.includes(value) && !VOCABULARY.includes(value);
-}
+const echoes = echoCheck(VOCABULARY);
 
 /** Every string value (not key) of a JSON-like value, depth-first. */
 function stringValues(value: unknown, out: string[] = [], depth = 0): string[] {
@@ -390,10 +353,6 @@ function requestValues(request: FuzzRequest, plaintext?: unknown): string[] {
   }
   if (plaintext !== undefined) stringValues(plaintext, values);
   return values;
-}
-
-function truncate(text: string, max = 300): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 }
 
 function describeRequest(request: FuzzRequest): string {
