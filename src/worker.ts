@@ -3,7 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import type { DataConverter } from '@temporalio/common';
 import { TemporalAppTickets } from './client/app-tickets';
 import { productDataConverter } from './codec';
-import { formatLogLine } from './shared/redact';
+import { writeLogLine } from './shared/redact';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, loadWorkerConfig, temporalTls, type TemporalConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
@@ -102,15 +102,9 @@ export async function connectWithRetry(config: TemporalConfig, log: (msg: string
 
 export async function runWorker(config: WorkerConfig): Promise<void> {
   // Every SDK, workflow and activity log line goes through the one redaction (src/shared/redact.ts).
-  const logger = new DefaultLogger(config.LOG_LEVEL, (entry) => {
-    const line = formatLogLine(
-      entry.level,
-      entry.message,
-      entry.meta,
-      new Date(Number(entry.timestampNanos / 1_000_000n)),
-    );
-    (entry.level === 'WARN' || entry.level === 'ERROR' ? process.stderr : process.stdout).write(`${line}\n`);
-  });
+  const logger = new DefaultLogger(config.LOG_LEVEL, (entry) =>
+    writeLogLine(entry.level, entry.message, entry.meta, new Date(Number(entry.timestampNanos / 1_000_000n))),
+  );
   Runtime.install({ logger });
   const connection = await connectWithRetry(config, (msg) => logger.warn(msg));
   const dataConverter = productDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);

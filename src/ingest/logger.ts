@@ -1,4 +1,4 @@
-import { formatLogLine, levelEnabled, type LogLevelName } from '../shared/redact';
+import { levelEnabled, writeLogLine, type LogLevelName } from '../shared/redact';
 
 /** The ingest's logger: the same shape as Temporal's `Logger`, so one runtime logger can serve worker and ingest. */
 export interface IngestLogger {
@@ -13,9 +13,7 @@ export const silentLogger: IngestLogger = { debug() {}, info() {}, warn() {}, er
 /** JSON lines (secrets redacted, src/shared/redact.ts) on stdout, warnings and errors on stderr. */
 export function consoleLogger(minLevel: LogLevelName = 'INFO'): IngestLogger {
   const write = (level: LogLevelName) => (message: string, meta?: Record<string, unknown>) => {
-    if (!levelEnabled(level, minLevel)) return;
-    const line = formatLogLine(level, message, meta);
-    (level === 'WARN' || level === 'ERROR' ? process.stderr : process.stdout).write(`${line}\n`);
+    if (levelEnabled(level, minLevel)) writeLogLine(level, message, meta);
   };
   return { debug: write('DEBUG'), info: write('INFO'), warn: write('WARN'), error: write('ERROR') };
 }

@@ -43,3 +43,9 @@ export function formatLogLine(
     typeof item === 'bigint' ? item.toString() : item,
   );
 }
+
+/** Writes one log line (redacted, JSON): warnings and errors to stderr, the rest to stdout. */
+export function writeLogLine(level: LogLevelName, message: string, meta?: Record<string, unknown>, time?: Date): void {
+  const line = formatLogLine(level, message, meta, time);
+  (level === 'WARN' || level === 'ERROR' ? process.stderr : process.stdout).write(`${line}\n`);
+}
