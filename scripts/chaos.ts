@@ -18,7 +18,7 @@ import { generateKeyEntry } from '../src/codec/encryption-codec';
 import { FeishuSandbox } from '../src/sandbox/feishu-sandbox';
 import { pushExamCreated } from '../src/sandbox/event-pusher';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/shared/search-attributes';
-import { ecoExamWorkflowId, type ExamStatus } from '../src/shared/constants';
+import { FINAL_EXAM_STATUSES, ecoExamWorkflowId, type ExamStatus } from '../src/shared/constants';
 import { findFreePort, startDevServer, type DevServer } from './dev-server';
 import { ROOT, startChild, stopChild, type Child } from './local-stack';
 import { resolveTemporalCli } from './temporal-cli';
@@ -267,8 +267,7 @@ async function main(): Promise<number> {
       if (finals.has(plan.examId)) continue;
       try {
         const status = await getExamStatus(client, plan.examId);
-        if (['submitted', 'rejected', 'failed', 'expired'].includes(status.status))
-          finals.set(plan.examId, status.status);
+        if ((FINAL_EXAM_STATUSES as readonly string[]).includes(status.status)) finals.set(plan.examId, status.status);
       } catch {
         // not reachable right now
       }

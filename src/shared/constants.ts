@@ -33,7 +33,13 @@ export const EXAM_STATUSES = [
 ] as const;
 export type ExamStatus = (typeof EXAM_STATUSES)[number];
 /** The statuses a finished workflow can end in. */
-export type FinalExamStatus = Extract<ExamStatus, 'submitted' | 'rejected' | 'failed' | 'expired'>;
+export const FINAL_EXAM_STATUSES = [
+  'submitted',
+  'rejected',
+  'failed',
+  'expired',
+] as const satisfies readonly ExamStatus[];
+export type FinalExamStatus = (typeof FINAL_EXAM_STATUSES)[number];
 
 /** Internal signal: the activity reports a failed attempt (attempt number, Feishu code, log id) to its workflow. */
 export const SIGNAL_ATTEMPT_FAILED = 'submitAttemptFailed';
