@@ -21,7 +21,7 @@ import { z } from 'zod';
 import { ExamClosedError, ExamNotFoundError, InvalidArrangementError, arrangeExam, getExamStatus } from '../client';
 import { productDataConverter } from '../codec';
 import { ConfigError, ingestConfigSchema, parseConfig, payloadKeysSchema, temporalTls } from '../config';
-import { pushExamCreated, type Delivery, type PushResult } from '../sandbox/event-pusher';
+import { pushExamCreated, type Delivery, type PushResult } from '../../sandbox/event-pusher';
 import { EXAM_STATUSES, WORKFLOW_TYPE, ecoExamWorkflowId, type ExamStatus } from '../shared/constants';
 import { describeZodError, examIdSchema, loginInfoBodySchema, type LoginInfoBody } from '../shared/schemas';
 import { ExamIdKey, ExamStatusKey } from '../shared/search-attributes';
