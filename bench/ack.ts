@@ -28,7 +28,7 @@ import { startExam, type StartExamOptions } from '../src/client';
 import { buildApp } from '../src/ingest/app';
 import { ecoExamWorkflowId } from '../src/shared/constants';
 import type { EcoExamInput } from '../src/shared/schemas';
-import { ecoExamCreatedEvent, signedRequest } from '../src/sandbox/feishu-events';
+import { ecoExamCreatedEvent, signedRequest } from '../sandbox/feishu-events';
 import { connectClient, examId, percentile, round, sleep, uniqueId, type BenchContext } from './context';
 
 export interface AckResult {

@@ -9,7 +9,7 @@ import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } f
 import { arrangeExam, startExam } from '../src/client';
 import { productDataConverter } from '../src/codec';
 import { createFeishuClient } from '../src/feishu';
-import { FeishuSandbox, type RecordedRequest } from '../src/sandbox/feishu-sandbox';
+import { FeishuSandbox, type RecordedRequest } from '../sandbox/feishu-sandbox';
 import { createWorkers, runWorkers } from '../src/worker';
 import { loadWorkerConfig } from '../src/config';
 import {

@@ -5,7 +5,7 @@
  */
 import { arrangeExam, startExam } from '../src/client';
 import { ecoExamWorkflowId } from '../src/shared/constants';
-import { FeishuSandbox } from '../src/sandbox/feishu-sandbox';
+import { FeishuSandbox } from '../sandbox/feishu-sandbox';
 import { connectClient, examId, percentile, round, sleep, uniqueId, type BenchContext } from './context';
 import { startProductWorkers } from './drain';
 

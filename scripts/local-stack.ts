@@ -237,7 +237,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       children.push(
         await startChild(
           'sandbox',
-          'src/sandbox/server.ts',
+          'sandbox/server.ts',
           {
             SANDBOX_PORT: String(ports.sandbox),
             FEISHU_APP_ID: 'cli_sandbox',

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     `  data folder       ${dataDir}   (CLI settings: ${stack.envFile})`,
     '',
     'Try next:',
-    '  npm run cli -- push-event                      # Feishu sends a 创建笔试 event to the ingest',
+    '  npm run sandbox:push-event                     # Feishu sends a 创建笔试 event to the ingest',
     '  npm run cli -- list --status awaiting_arrangement',
     "  echo 's3cret' | npm run cli -- arrange <examId> --url https://exam.example/t/1 --username cand --password-stdin",
     '  npm run cli -- status <examId>',

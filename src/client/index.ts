@@ -20,6 +20,7 @@ import type { ecoExamWorkflow } from '../workflows/eco-exam-workflow';
 import { ExamClosedError, ExamNotFoundError, InvalidArrangementError, InvalidExamInputError } from './errors';
 
 export * from './errors';
+export * from './list-exams';
 
 /**
  * Typed helpers for everything that talks to exam workflows: the ingest, the ops CLI, the exam system's own code,

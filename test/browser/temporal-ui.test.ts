@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findFreePort } from '../../scripts/dev-server';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
-import { pushExamCreated } from '../../src/sandbox/event-pusher';
+import { pushExamCreated } from '../../sandbox/event-pusher';
 import { ROOT } from '../support/processes';
 import { uniqueId } from '../support/temporal';
 

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseEnv } from 'node:util';
+import { pushExamCreated } from '../../sandbox/event-pusher';
 import { parseEnvSimple, runCli } from '../../src/cli';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import type { ExamStatusView } from '../../src/shared/types';
@@ -15,7 +16,8 @@ import { testPayloadKeys } from '../support/temporal';
 
 /**
  * The ops CLI (src/cli) against the real dev server, a real worker, the Feishu sandbox and a real ingest over HTTP:
- * `runCli` in-process with captured output, plus one spawned run of the package's bin.
+ * `runCli` in-process with captured output, plus one spawned run of the package's bin. Exams arrive as Feishu sends
+ * them, through the sandbox's event pusher (its push-event command: test/e2e/sandbox-cli.test.ts).
  */
 const TOKEN = 'v-token-cli';
 const KEY = 'encrypt-key-cli';
@@ -42,15 +44,12 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-/** What an operator's environment holds: Temporal, the payload keys, the event secrets, the ingest. */
+/** What an operator's environment holds: Temporal and the payload keys. */
 function cliEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return {
     TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
     TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
     PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
-    FEISHU_VERIFICATION_TOKEN: TOKEN,
-    FEISHU_ENCRYPT_KEY: KEY,
-    INGEST_URL: ingest.url,
     ...overrides,
   };
 }
@@ -91,28 +90,18 @@ async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, ti
   }
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+describe("ops CLI: an exam from Feishu's event to submitted", () => {
+  const examId = `7${Date.now()}${String(randomInt(100_000)).padStart(5, '0')}`; // 19 digits, like Feishu's
 
-describe('ops CLI: an exam from push-event to submitted', () => {
-  let examId = '';
-
-  it('push-event: 2 deliveries, 2 at once, both acknowledged, one workflow', async () => {
-    const run = await cli(['push-event', '--deliveries', '2', '--concurrent', '2', '--tenant-key', 'tenant-cli']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
-    examId = /^exam (\S+)/m.exec(run.stdout)?.[1] ?? '';
-    expect(examId).toMatch(/^7\d{18}$/); // the default: a fresh numeric-looking id
-    expect(run.stdout).toContain(`workflow ${ecoExamWorkflowId(examId)}`);
-    expect(run.stdout).toMatch(/^event \S+$/m);
-    expect(run.stdout).toMatch(/^delivery 1: 200 in \d+ ms$/m);
-    expect(run.stdout).toMatch(/^delivery 2: 200 in \d+ ms$/m);
+  it("the exam arrives as Feishu sends it (the sandbox's event pusher): one workflow", async () => {
+    const pushed = await pushExamCreated({
+      webhookUrl: `${ingest.url}/webhook/feishu`,
+      verificationToken: TOKEN,
+      encryptKey: KEY,
+      examId,
+      tenantKey: 'tenant-cli',
+    });
+    expect(pushed.deliveries.map((delivery) => delivery.status)).toEqual([200]);
     expect(await runsOf(examId)).toBe(1);
   });
 
@@ -230,46 +219,23 @@ describe('ops CLI: failures and exit codes', () => {
     const unknown = await cli(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    // Sending Feishu events is the sandbox's job (sandbox/cli.ts), not the product's.
+    expect((await cli(['push-event'])).stderr).toContain("unknown command 'push-event'");
 
     expect((await cli(['arrange', '7000000000000000002'])).code).toBe(2); // --url is required
-    expect((await cli(['push-event', '--deliveries', '0'])).code).toBe(2);
     expect((await cli(['status', 'not an id'])).code).toBe(2);
   });
 
   it('--help on the program and on each command: exit 0, on stdout', async () => {
     const program = await cli(['--help']);
     expect(program.code).toBe(0);
-    for (const command of ['push-event', 'arrange', 'status', 'list']) {
+    for (const command of ['arrange', 'status', 'list']) {
       expect(program.stdout).toContain(command);
       const help = await cli([command, '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`Usage: feishu-exam-bridge ${command}`);
     }
     expect((await cli(['arrange', '--help'])).stdout).toContain('never taken as an argument');
-  });
-
-  it('push-event: exit 1 with the answer when the ingest refuses the event', async () => {
-    const examId = uniqueId('refused').replace('refused-', '6');
-    const run = await cli(['push-event', '--exam-id', examId], {
-      env: cliEnv({ FEISHU_VERIFICATION_TOKEN: 'not-the-token' }),
-    });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^delivery 1: 401 in \d+ ms: .*unauthorized/m);
-    expect(run.stderr).toContain('1 of 1 deliveries were not acknowledged');
-    expect(await runsOf(examId)).toBe(0);
-  });
-
-  it('push-event: exit 1 with a clear message when the ingest is unreachable', async () => {
-    const port = await closedPort();
-    const run = await cli(['push-event', '--ingest-url', `http://127.0.0.1:${port}`]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`cannot reach the ingest at http://127.0.0.1:${port}/webhook/feishu (ECONNREFUSED)`);
-  });
-
-  it('push-event without FEISHU_VERIFICATION_TOKEN: exit 2 naming it', async () => {
-    const run = await cli(['push-event'], { env: cliEnv({ FEISHU_VERIFICATION_TOKEN: undefined }) });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('FEISHU_VERIFICATION_TOKEN: is required but not set');
   });
 });
 
@@ -313,7 +279,7 @@ describe('ops CLI: settings from dotenv files', () => {
 });
 
 describe('the package bin', () => {
-  it('bin/feishu-exam-bridge.js --help: exit 0, lists the four commands', async () => {
+  it('bin/feishu-exam-bridge.js --help: exit 0, lists the three commands', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'feishu-exam-bridge.js'), '--help'], {
       cwd: workDir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
@@ -326,7 +292,7 @@ describe('the package bin', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toContain('Usage: feishu-exam-bridge');
-    for (const command of ['push-event', 'arrange', 'status', 'list'])
-      expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['arrange', 'status', 'list']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(stdout).not.toContain('push-event');
   }, 60_000);
 });

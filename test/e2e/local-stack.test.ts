@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { findFreePort } from '../../scripts/dev-server';
 import { productDataConverter } from '../../src/codec';
 import { getExamStatus } from '../../src/client';
-import { pushExamCreated } from '../../src/sandbox/event-pusher';
+import { pushExamCreated } from '../../sandbox/event-pusher';
 import { ROOT } from '../support/processes';
 import { uniqueId } from '../support/temporal';
 

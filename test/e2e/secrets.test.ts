@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
-import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
+import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
 import { runEntry, type RunningProcess } from '../support/processes';

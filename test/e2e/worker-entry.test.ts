@@ -1,6 +1,6 @@
 import { arrangeExam, startExam } from '../../src/client';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
-import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
+import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { runEntry } from '../support/processes';
 import { testEnv, testPayloadKeys, uniqueId } from '../support/temporal';

@@ -11,7 +11,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { NotifyExamSystemDeps } from '../../src/activities/notify-exam-system';
 import { createFeishuClient } from '../../src/feishu';
 import { TemporalAppTickets } from '../../src/client/app-tickets';
-import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
+import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import { testEnv, testPayloadKeys, uniqueId } from './temporal';
 import { productDataConverter } from '../../src/codec';

@@ -1,2 +1,2 @@
-/** The sandbox's Feishu event builders (src/sandbox/feishu-events.ts), for tests. */
-export * from '../../src/sandbox/feishu-events';
+/** The sandbox's Feishu event builders (sandbox/feishu-events.ts), for tests. */
+export * from '../../sandbox/feishu-events';

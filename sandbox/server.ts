@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ConfigError, parseConfig } from '../config';
+import { ConfigError, parseConfig } from '../src/config';
 import { adminRoutes, ADMIN_PREFIX } from './admin';
 import { FeishuSandbox, type SandboxApp } from './feishu-sandbox';
-import { runMain, untilStopSignal } from '../entry';
+import { runMain, untilStopSignal } from '../src/entry';
 
 /**
  * The Feishu sandbox as a service (`npm run sandbox`, started by `npm start` when no Feishu credentials are set):

@@ -1,13 +1,17 @@
 /**
- * Feishu webhook bodies and requests as Feishu sends them (feishu-api.md §1.2-1.4 url_verification, encryption and
- * signature; §1.7 envelopes; §2.1-2.2 event bodies with the docs' examples; §4.3 app_ticket). Plain objects in, the
- * exact raw body string and its `x-lark-*` headers out.
+ * Feishu webhook bodies and requests as Feishu sends them (url_verification, encryption and signature, the schema 2.0
+ * envelope, the eco-exam event bodies with the docs' examples, the store apps' app_ticket). Plain objects in, the
+ * exact raw body string and its `x-lark-*` headers out. Used by the event pusher, the bench and the tests.
  */
 import { randomBytes } from 'node:crypto';
-import { computeSignature, encryptEvent } from '../feishu/event-crypto';
-import { EVENT_TYPE_APP_TICKET, EVENT_TYPE_ECO_ACCOUNT_CREATED, EVENT_TYPE_ECO_EXAM_CREATED } from '../feishu/events';
+import { computeSignature, encryptEvent } from '../src/feishu/event-crypto';
+import {
+  EVENT_TYPE_APP_TICKET,
+  EVENT_TYPE_ECO_ACCOUNT_CREATED,
+  EVENT_TYPE_ECO_EXAM_CREATED,
+} from '../src/feishu/events';
 
-/** The candidate of the docs' example event (§2.1). */
+/** The candidate of the docs' example event (hire.eco_exam.created_v1). */
 export const DOCS_CANDIDATE = { name: '王二', mobile: { code: '86', number: '18900001111' }, email: 'xxx@abc.vom' };
 
 export interface FeishuCandidateInfo {
@@ -28,7 +32,7 @@ interface EnvelopeOptions {
   createTime?: string;
 }
 
-/** A schema 2.0 envelope (§1.7); `tenant_key` only when given. */
+/** A schema 2.0 envelope; `tenant_key` only when given. */
 export function eventEnvelope(eventType: string, event: unknown, options: EnvelopeOptions): Record<string, unknown> {
   const header: Record<string, string> = {
     event_id: options.eventId ?? randomHex(16),
@@ -53,7 +57,7 @@ export interface EcoExamCreatedOptions extends EnvelopeOptions {
   extraEvent?: Record<string, unknown>;
 }
 
-/** `hire.eco_exam.created_v1` (§2.1), shaped like the docs' example. */
+/** `hire.eco_exam.created_v1`, shaped like the docs' example. */
 export function ecoExamCreatedEvent(options: EcoExamCreatedOptions): Record<string, unknown> {
   const event: Record<string, unknown> = {
     exam_id: options.examId,
@@ -69,7 +73,7 @@ export interface EcoAccountCreatedOptions extends EnvelopeOptions {
   scope?: number;
 }
 
-/** `hire.eco_account.created_v1` (§2.2), the docs' example with `scope` 2 (exam) by default. */
+/** `hire.eco_account.created_v1` the docs' example with `scope` 2 (exam) by default. */
 export function ecoAccountCreatedEvent(options: EcoAccountCreatedOptions): Record<string, unknown> {
   const event = {
     scope: options.scope ?? 2,
@@ -81,12 +85,12 @@ export function ecoAccountCreatedEvent(options: EcoAccountCreatedOptions): Recor
   return eventEnvelope(EVENT_TYPE_ECO_ACCOUNT_CREATED, event, options);
 }
 
-/** The challenge Feishu posts when the request URL is saved (§1.2). */
+/** The challenge Feishu posts when the request URL is saved. */
 export function urlVerification(options: { token: string; challenge: string }): Record<string, unknown> {
   return { challenge: options.challenge, token: options.token, type: 'url_verification' };
 }
 
-/** The hourly v1.0 `app_ticket` push to store apps (§4.3). */
+/** The hourly v1.0 `app_ticket` push to store apps. */
 export function appTicketEvent(options: {
   appId: string;
   ticket: string;
@@ -102,7 +106,7 @@ export function appTicketEvent(options: {
   };
 }
 
-/** The encrypted body `{"encrypt": …}` (§1.3). A string is encrypted as is, anything else as compact JSON. */
+/** The encrypted body `{"encrypt": …}` (AES-256-CBC, key SHA-256 of the Encrypt Key). A string is encrypted as is, anything else as compact JSON. */
 export function encryptBody(body: unknown, encryptKey: string): { encrypt: string } {
   const plaintext = typeof body === 'string' ? body : JSON.stringify(body);
   return { encrypt: encryptEvent(plaintext, encryptKey) };
@@ -131,7 +135,7 @@ function serialise(body: unknown, whitespace: boolean): string {
 }
 
 /**
- * A webhook POST as Feishu sends it with an Encrypt Key (§1.4): the exact raw body string and lower-case headers, the
+ * A webhook POST as Feishu sends it with an Encrypt Key: the exact raw body string and lower-case headers, the
  * signature computed over those exact bytes. A string body is sent (or encrypted) as is.
  */
 export function signedRequest(body: unknown, options: SignedRequestOptions): SignedRequest {
