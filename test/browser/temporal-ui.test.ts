@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { resolveChromium } from '../../scripts/chromium';
 import { findFreePort } from '../../scripts/dev-server';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import { pushExamCreated } from '../../sandbox/event-pusher';
@@ -12,21 +13,24 @@ import { uniqueId } from '../support/temporal';
  * A real browser (Debian's chromium, driven by playwright-core) against the local stack's Temporal Web UI, on a run
  * that just processed an exam: the exam is found by ExamStatus, its page tells the story (status, summary, current
  * details, activity summary), and the arrangement — password included — is readable only as decoded through the
- * codec server. Screenshots go to test-artifacts/.
+ * codec server. Screenshots go to test-artifacts/. The browser comes from scripts/chromium.ts (CHROMIUM_PATH, PATH,
+ * the usual places, else Debian's package installed as root): a missing browser fails with the command to run.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const dataDir = mkdtempSync(join(tmpdir(), 'feb-ui-'));
+let chromiumPath: string;
 let stack: LocalStack;
 let browser: Browser;
 let page: Page;
 const examId = uniqueId('ui').replace('ui-', '1');
 const PASSWORD = `ui-pw-${uniqueId('p')}`;
 
+// The first run on a fresh Debian machine installs Chromium with apt-get: minutes, hence the generous timeout.
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`);
-  }
+  chromiumPath = await resolveChromium({ log: (msg) => process.stderr.write(`[chromium] ${msg}\n`) });
+}, 600_000);
+
+beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const ports = {
     temporal: await findFreePort(),
@@ -63,7 +67,7 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 200));
   }
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath,
     args: [
       '--no-sandbox',
       '--disable-gpu',
