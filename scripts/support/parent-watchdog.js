@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global require, process */
+/* global require, process, setTimeout */
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: it runs under bare node, before any tsx */
 'use strict';
 
