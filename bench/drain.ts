@@ -47,7 +47,7 @@ const body = (id: string) => ({
   exam_login_info: { exam_url: `https://exam.example/t/${id}`, username: `u-${id}`, password: `p-${id}` },
 });
 
-/** The product's workers, configured as production is (defaults of src/config.ts), against `feishuUrl`. */
+/** The product's workers, configured as production is (defaults of src/config/worker.ts), against `feishuUrl`. */
 export async function startProductWorkers(ctx: BenchContext, taskQueue: string, feishuUrl: string) {
   const defaults = loadWorkerConfig({
     FEISHU_APP_ID: APP.appId,

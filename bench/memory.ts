@@ -41,7 +41,7 @@ export interface MemoryResult {
 
 const EXAMS = 10_000;
 const QUICK_EXAMS = 2_000;
-/** The worker's default sticky cache (src/config.ts). */
+/** The worker's default sticky cache (src/config/worker.ts). */
 const DEFAULT_CACHE = 100;
 const START_CONCURRENCY = 50;
 const READY_TIMEOUT_MS = 120_000;
