@@ -32,7 +32,11 @@ export async function listen(target: Listenable, options: ListenOptions): Promis
     else await listenNode(target, host, port);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new ConfigError([`${portVariable}: ${host}:${port} is already in use`]);
+    if (code === 'EADDRINUSE') {
+      throw new ConfigError([
+        `${portVariable}: ${host}:${port} is already in use (stop what uses it or set another ${portVariable})`,
+      ]);
+    }
     if (code === 'EACCES') throw new ConfigError([`${portVariable}: not allowed to listen on ${host}:${port}`]);
     if (code === 'EADDRNOTAVAIL') throw new ConfigError([`${portVariable}: ${host} is not an address of this machine`]);
     throw err;
