@@ -19,14 +19,14 @@
  *   workflow. The started workflows are left running; the run's dev server is thrown away afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Client } from '@temporalio/client';
 import { startExam, type StartExamOptions } from '../src/client';
 import { buildApp } from '../src/ingest/app';
 import { ecoExamWorkflowId } from '../src/shared/constants';
+import { listen } from '../src/shared/listen';
 import type { EcoExamInput } from '../src/shared/schemas';
 import { ecoExamCreatedEvent, signedRequest } from '../sandbox/feishu-events';
 import { connectClient, examId, percentile, round, sleep, uniqueId, type BenchContext } from './context';
@@ -160,8 +160,8 @@ async function productServer(client: Client, taskQueue: string, secrets: Secrets
     examSystemToken: randomBytes(24).toString('hex'),
     feishu: { verificationToken: secrets.verificationToken, encryptKey: secrets.encryptKey },
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url: webhookUrl(app.server), close: () => app.close() };
+  const { url } = await listen(app, { host: '127.0.0.1', port: 0, portVariable: '(bench ingest)' });
+  return { url: new URL(`${url}${WEBHOOK_PATH}`), close: () => app.close() };
 }
 
 /**
@@ -217,23 +217,15 @@ async function sdkServer(client: Client, taskQueue: string, secrets: Secrets): P
       res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const { url } = await listen(server, { host: '127.0.0.1', port: 0, portVariable: '(bench SDK server)' });
   return {
-    url: webhookUrl(server),
+    url: new URL(`${url}${WEBHOOK_PATH}`),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
-}
-
-function webhookUrl(server: Server): URL {
-  const address = server.address() as AddressInfo;
-  return new URL(`http://127.0.0.1:${address.port}${WEBHOOK_PATH}`);
 }
 
 // ---- load ----

@@ -5,12 +5,13 @@
  * concurrent loop against a fresh sandbox. Both are measured from the sandbox's own request log.
  */
 import * as lark from '@larksuiteoapi/node-sdk';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { arrangeExam, startExam } from '../src/client';
 import { productDataConverter } from '../src/codec';
 import { createFeishuClient } from '../src/feishu';
 import { FeishuSandbox, type RecordedRequest } from '../sandbox/feishu-sandbox';
-import { createWorkers, runWorkers } from '../src/worker';
+import { createWorkers, runWorkers } from '../src/worker/compose';
+import { workflowBundle } from '../src/worker/bundle';
 import { loadWorkerConfig } from '../src/config';
 import {
   connectClient,
@@ -46,17 +47,7 @@ const body = (id: string) => ({
   exam_login_info: { exam_url: `https://exam.example/t/${id}`, username: `u-${id}`, password: `p-${id}` },
 });
 
-let bundle: WorkflowBundleWithSourceMap | undefined;
-export async function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
-    failureConverterPath: require.resolve('../src/codec/failure-converter'),
-    logger: new DefaultLogger('ERROR'),
-  });
-  return bundle;
-}
-
-/** The product's workers, configured as production is (defaults of src/config.ts), against `feishuUrl`. */
+/** The product's workers, configured as production is (defaults of src/config/worker.ts), against `feishuUrl`. */
 export async function startProductWorkers(ctx: BenchContext, taskQueue: string, feishuUrl: string) {
   const defaults = loadWorkerConfig({
     FEISHU_APP_ID: APP.appId,
@@ -68,7 +59,7 @@ export async function startProductWorkers(ctx: BenchContext, taskQueue: string, 
     connection,
     namespace: ctx.namespace,
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(new DefaultLogger('ERROR')),
     activities: {
       feishu: createFeishuClient({
         baseUrl: feishuUrl,

@@ -22,14 +22,13 @@
  * `heapUsedMb` is left out: the workflows' heap lives in the worker's workflow thread, which no outside reading (nor the
  * main thread's `process.memoryUsage()`) reports; RSS covers it. Linux only (/proc).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
-import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
 import { startExam } from '../src/client';
 import { ecoExamWorkflowId } from '../src/shared/constants';
+import { describeExit, spawnEntry } from '../scripts/support/child-process';
 import { connectClient, examId, round, sleep, uniqueId, type BenchContext } from './context';
 
 export interface MemoryResult {
@@ -42,7 +41,7 @@ export interface MemoryResult {
 
 const EXAMS = 10_000;
 const QUICK_EXAMS = 2_000;
-/** The worker's default sticky cache (src/config.ts). */
+/** The worker's default sticky cache (src/config/worker.ts). */
 const DEFAULT_CACHE = 100;
 const START_CONCURRENCY = 50;
 const READY_TIMEOUT_MS = 120_000;
@@ -62,8 +61,6 @@ const STOP_TIMEOUT_MS = 20_000;
 /** Safety: a worker above this RSS is killed (a cache of every exam may not fit this machine). */
 const RSS_CAP_MB = Math.min(8192, (totalmem() / 1024 / 1024) * 0.4);
 const RSS_WATCH_MS = 1_000;
-
-const ROOT = join(__dirname, '..');
 
 export async function runMemoryBench(ctx: BenchContext): Promise<MemoryResult> {
   const exams = ctx.quick ? QUICK_EXAMS : EXAMS;
@@ -139,64 +136,47 @@ interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** The real entry, as scripts/local-stack.ts starts it: node + tsx, IPC so it stops if this process dies. */
+/** The real entry, as scripts/local-stack.ts starts it (scripts/support/child-process.ts), under an RSS cap. */
 function startWorker(ctx: BenchContext, taskQueue: string, maxCachedWorkflows: number | undefined): WorkerProcess {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    TEMPORAL_ADDRESS: ctx.address,
-    TEMPORAL_NAMESPACE: ctx.namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    PAYLOAD_ENCRYPTION_KEYS: ctx.payloadKeys,
-    FEISHU_APP_ID: 'cli_bench_memory',
-    FEISHU_APP_SECRET: 'bench-memory-secret',
-    // Never called: no exam is arranged.
-    FEISHU_BASE_URL: 'http://127.0.0.1:9',
-    WORKER_SHUTDOWN_GRACE: '5s',
-    LOG_LEVEL: 'WARN',
-    ...(maxCachedWorkflows !== undefined && { WORKER_MAX_CACHED_WORKFLOWS: String(maxCachedWorkflows) }),
-  };
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--require', require.resolve('tsx/cjs'), join(ROOT, 'src', 'worker.ts')],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
-  );
-  if (child.pid === undefined) throw new Error('the worker process did not start');
-  const pid = child.pid;
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-8000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const child = spawnEntry('src/worker.ts', {
+    name: 'bench worker',
+    keepOutput: 8000,
+    env: {
+      TEMPORAL_ADDRESS: ctx.address,
+      TEMPORAL_NAMESPACE: ctx.namespace,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PAYLOAD_ENCRYPTION_KEYS: ctx.payloadKeys,
+      FEISHU_APP_ID: 'cli_bench_memory',
+      FEISHU_APP_SECRET: 'bench-memory-secret',
+      // Never called: no exam is arranged.
+      FEISHU_BASE_URL: 'http://127.0.0.1:9',
+      WORKER_SHUTDOWN_GRACE: '5s',
+      LOG_LEVEL: 'WARN',
+      ...(maxCachedWorkflows !== undefined && { WORKER_MAX_CACHED_WORKFLOWS: String(maxCachedWorkflows) }),
+    },
+  });
   let exit: string | undefined;
   let capped: string | undefined;
   const watch = setInterval(() => {
-    readRssMb(pid).then(
+    readRssMb(child.pid).then(
       (rss) => {
         if (rss <= RSS_CAP_MB || capped !== undefined) return;
         capped = `killed by the bench: RSS ${round(rss)} MB above its cap of ${round(RSS_CAP_MB)} MB`;
-        child.kill('SIGKILL');
+        child.process.kill('SIGKILL');
       },
       () => undefined, // gone: the exit handler reports it
     );
   }, RSS_WATCH_MS);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      clearInterval(watch);
-      exit = capped ?? (signal ? `signal ${signal}` : `exit code ${code}`);
-      resolve();
-    }),
-  );
+  void child.exited.then((info) => {
+    clearInterval(watch);
+    exit = capped ?? describeExit(info);
+  });
   return {
-    pid,
-    output: () => output,
+    pid: child.pid,
+    output: () => child.output(),
     exitedEarly: () => exit,
     async stop() {
-      if (exit === undefined) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
+      await child.stop('SIGTERM', STOP_TIMEOUT_MS);
     },
   };
 }

@@ -20,7 +20,7 @@ import { pushExamCreated } from '../sandbox/event-pusher';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/shared/search-attributes';
 import { FINAL_EXAM_STATUSES, ecoExamWorkflowId, type ExamStatus } from '../src/shared/constants';
 import { findFreePort, startDevServer, type DevServer } from './dev-server';
-import { ROOT, startChild, stopChild, type Child } from './local-stack';
+import { ROOT, startEntry, type RunningEntry } from './support/child-process';
 import { resolveTemporalCli } from './temporal-cli';
 
 interface Options {
@@ -121,7 +121,7 @@ async function main(): Promise<number> {
   const common = {
     TEMPORAL_ADDRESS: address,
     PAYLOAD_ENCRYPTION_KEYS: secrets.payloadKeys,
-    LOG_LEVEL: 'INFO', // the start-up lines are what startChild waits for; the output itself is discarded
+    LOG_LEVEL: 'INFO', // the start-up lines are what startEntry waits for; little output is kept
   };
   const workerEnv = {
     ...common,
@@ -131,24 +131,28 @@ async function main(): Promise<number> {
     FEISHU_REQUEST_TIMEOUT_MS: '2000',
     WORKER_SHUTDOWN_GRACE: '2s',
   };
-  const quiet = () => undefined;
   const startWorker = (n: number) =>
-    startChild(`worker-${n}`, 'src/worker.ts', workerEnv, quiet, /worker started/, 120_000);
-  const workers: Child[] = [await startWorker(1), await startWorker(2)];
-  const ingest = await startChild(
-    'ingest',
-    'src/ingest/server.ts',
-    {
+    startEntry('src/worker.ts', {
+      name: `worker-${n}`,
+      env: workerEnv,
+      ready: /worker started/,
+      timeoutMs: 120_000,
+      keepOutput: 8000,
+    });
+  const workers: RunningEntry[] = [await startWorker(1), await startWorker(2)];
+  const ingest = await startEntry('src/ingest/server.ts', {
+    name: 'ingest',
+    env: {
       ...common,
       INGEST_PORT: String(ingestPort),
       FEISHU_ENCRYPT_KEY: secrets.encryptKey,
       FEISHU_VERIFICATION_TOKEN: secrets.verificationToken,
       EXAM_SYSTEM_TOKEN: secrets.examSystemToken,
     },
-    quiet,
-    /ingest listening/,
-    60_000,
-  );
+    ready: /ingest listening/,
+    timeoutMs: 60_000,
+    keepOutput: 8000,
+  });
   const ingestUrl = `http://127.0.0.1:${ingestPort}`;
   log(`stack up: Temporal ${address}, ingest ${ingestUrl}, sandbox ${sandbox.url}, 2 workers`);
 
@@ -309,8 +313,8 @@ async function main(): Promise<number> {
   }
 
   await connection.close();
-  for (const worker of workers) await stopChild(worker, 5_000);
-  await stopChild(ingest, 5_000);
+  for (const worker of workers) await worker.stop('SIGTERM', 5_000);
+  await ingest.stop('SIGTERM', 5_000);
   await server?.stop();
   await sandbox.close();
   rmSync(dataDir, { recursive: true, force: true });

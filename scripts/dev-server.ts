@@ -1,12 +1,16 @@
 /**
  * Starts and stops a `temporal server start-dev` process (its own process group) and waits until it answers gRPC and
- * lists every requested search attribute.
+ * lists every requested search attribute. The server runs under scripts/support/parent-watchdog.js, which stops it
+ * when this process dies, even SIGKILLed: a dev server never outlives the tests, the bench or `npm start`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { open } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
+import { findFreePort, reachableHost } from '../src/shared/listen';
+
+export { findFreePort };
 
 export interface DevServerOptions {
   cliPath: string;
@@ -37,9 +41,14 @@ export interface DevServer {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** The Temporal CLI's process. */
   pid: number;
+  /** Its watchdog's, the leader of the process group. */
+  watchdogPid: number;
   stop(): Promise<void>;
 }
+
+const WATCHDOG = join(__dirname, 'support', 'parent-watchdog.js');
 
 const RING_LINES = 200;
 const TAIL_LINES_IN_ERRORS = 40;
@@ -47,20 +56,6 @@ const POLL_MS = 250;
 const KILL_AFTER_MS = 10_000;
 
 type ExitInfo = { code: number | null; signal: NodeJS.Signals | null; error?: Error };
-
-/** A free TCP port: listen on port 0, read it, close. */
-export function findFreePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const addr = server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : undefined;
-      server.close(() => (port ? resolve(port) : reject(new Error(`no port allocated on ${host}`))));
-    });
-  });
-}
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
@@ -72,10 +67,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const output = new ServerOutput(options.logFile);
   const started = Date.now();
 
-  const child = spawn(options.cliPath, args, { detached: true, stdio: ['ignore', ...output.stdio()] });
+  const child = spawn(process.execPath, [WATCHDOG, options.cliPath, ...args], {
+    detached: true,
+    stdio: ['ignore', ...output.stdio(), 'ipc'],
+  });
   output.attach(child);
   const proc = new ServerProcess(child);
-  const host = connectHost(ip);
+  const host = reachableHost(ip);
   const address = `${host}:${port}`;
   try {
     const deadline = started + (options.startupTimeoutMs ?? 120_000);
@@ -89,8 +87,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     );
   }
   const uiUrl = uiPort === undefined ? undefined : `http://${host}:${uiPort}`;
-  options.log?.(`Temporal dev server ready at ${address} (pid ${proc.pid}) in ${Date.now() - started} ms`);
-  return { address, namespace, uiUrl, pid: proc.pid, stop: () => proc.stop() };
+  const pid = await proc.serverPid;
+  options.log?.(`Temporal dev server ready at ${address} (pid ${pid}) in ${Date.now() - started} ms`);
+  return { address, namespace, uiUrl, pid, watchdogPid: proc.pid, stop: () => proc.stop() };
 }
 
 async function buildArgs(
@@ -113,13 +112,6 @@ async function buildArgs(
   if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   args.push(...(options.extraArgs ?? []));
   return args;
-}
-
-/** Where clients connect: a wildcard listen address is reached through loopback. */
-function connectHost(ip: string): string {
-  if (ip === '0.0.0.0') return '127.0.0.1';
-  if (ip === '::') return '[::1]';
-  return ip.includes(':') && !ip.startsWith('[') ? `[${ip}]` : ip;
 }
 
 // ---- readiness ----
@@ -170,9 +162,12 @@ async function probe(
 
 // ---- process lifetime ----
 
-/** Tracks the child's exit and stops its whole process group (SIGTERM, then SIGKILL). */
+/** Tracks the watchdog's exit and stops its whole process group (SIGTERM, then SIGKILL). */
 class ServerProcess {
+  /** The watchdog's pid (the group's). */
   readonly pid: number;
+  /** The Temporal CLI's pid, as the watchdog reports it. */
+  readonly serverPid: Promise<number>;
   readonly exited: Promise<ExitInfo>;
   exitInfo: ExitInfo | undefined;
   private stopping: Promise<void> | undefined;
@@ -188,6 +183,14 @@ class ServerProcess {
       return info;
     });
     this.pid = child.pid ?? -1;
+    this.serverPid = new Promise<number>((resolve) => {
+      child.once('message', (message: { pid?: unknown }) =>
+        resolve(typeof message.pid === 'number' ? message.pid : -1),
+      );
+      void this.exited.then(() => resolve(-1));
+    });
+    // Only the watchdog watches the channel: it must not keep this process alive.
+    child.channel?.unref();
     if (child.pid !== undefined) process.once('exit', this.killOnParentExit);
   }
 

@@ -3,17 +3,18 @@
  * the ingest, the codec server and — when no Feishu credentials are configured — the Feishu sandbox, wired together.
  * Secrets the stack needs are generated once and kept in its data folder (with a warning for the payload key).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { generateKeyEntry } from '../src/codec/encryption-codec';
+import { listen } from '../src/shared/listen';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/shared/search-attributes';
 import { startDevServer, type DevServer } from './dev-server';
+import { startEntry, type RunningEntry } from './support/child-process';
 import { resolveTemporalCli } from './temporal-cli';
 
-export const ROOT = resolve(__dirname, '..');
+export { ROOT } from './support/child-process';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -88,87 +89,33 @@ function loadSecrets(dataDir: string, log: (line: string) => void): LocalSecrets
   return secrets;
 }
 
+/** Every port free before anything starts; a taken one names its variable (a ConfigError from listen). */
 async function assertPortsFree(host: string, ports: LocalStackOptions['ports']): Promise<void> {
   for (const [name, port] of Object.entries(ports) as Array<[keyof typeof ports, number]>) {
-    const free = await new Promise<boolean>((done) => {
-      const server = createServer()
-        .once('error', () => done(false))
-        .once('listening', () => server.close(() => done(true)));
-      server.listen(port, host);
-    });
-    if (!free) {
-      throw new Error(
-        `port ${port} (${PORT_VARIABLES[name]}) is already in use: stop what uses it or set ${PORT_VARIABLES[name]}`,
-      );
-    }
+    const probe = createServer();
+    await listen(probe, { host, port, portVariable: PORT_VARIABLES[name] });
+    await new Promise((done) => probe.close(done));
   }
 }
 
-export interface Child {
-  name: string;
-  process: ChildProcess;
-  exited: Promise<void>;
-}
-
-/** Runs a TypeScript entry in one node process (tsx's CJS hook, no wrapper process), its lines prefixed. */
-export function startChild(
+/** A TypeScript entry of the stack, its lines prefixed with its name, ready once `ready` is printed. */
+function startChild(
   name: string,
   entry: string,
   env: Record<string, string>,
   log: (line: string) => void,
   ready: RegExp,
   timeoutMs: number,
-): Promise<Child> {
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(ROOT, entry)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    // The IPC channel lets the child notice when this supervisor dies (runMain in src/entry.ts).
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+): Promise<RunningEntry> {
+  // Keep a little output for the start-up error; the lines themselves go to `log`.
+  return startEntry(entry, {
+    name,
+    env,
+    onLine: (line) => log(`[${name}] ${line}`),
+    ready,
+    timeoutMs,
+    keepOutput: 8000,
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  return new Promise((resolveChild, reject) => {
-    let output = '';
-    let isReady = false;
-    const timer = setTimeout(() => {
-      if (!isReady) {
-        child.kill('SIGKILL');
-        reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.slice(-3000)}`));
-      }
-    }, timeoutMs);
-    const onLine = (line: string) => {
-      log(`[${name}] ${line}`);
-      if (!isReady) {
-        output += `${line}\n`;
-        if (ready.test(line)) {
-          isReady = true;
-          clearTimeout(timer);
-          resolveChild({ name, process: child, exited });
-        }
-      }
-    };
-    for (const stream of [child.stdout, child.stderr]) {
-      let partial = '';
-      stream?.on('data', (chunk: Buffer) => {
-        const lines = (partial + chunk.toString()).split('\n');
-        partial = lines.pop() ?? '';
-        lines.filter((l) => l.length > 0).forEach(onLine);
-      });
-    }
-    void exited.then(() => {
-      if (!isReady) {
-        clearTimeout(timer);
-        reject(new Error(`${name} exited during start-up (exit code ${child.exitCode}):\n${output.slice(-3000)}`));
-      }
-    });
-  });
-}
-
-export async function stopChild(child: Child, graceMs = 15_000): Promise<void> {
-  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
-  child.process.kill('SIGTERM');
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), graceMs);
-  await child.exited;
-  clearTimeout(timer);
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -187,11 +134,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     codec: `http://${host}:${ports.codec}/codec`,
     sandbox: undefined as string | undefined,
   };
-  const children: Child[] = [];
+  const children: RunningEntry[] = [];
   let server: DevServer | undefined;
   const stop = async () => {
     // Reverse order: front doors first, the worker drains, Temporal last.
-    for (const child of [...children].reverse()) await stopChild(child);
+    for (const child of [...children].reverse()) await child.stop('SIGTERM', 15_000);
     await server?.stop();
   };
 
@@ -299,7 +246,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const pids = Object.fromEntries([
       ['temporal', server.pid],
-      ...children.map((c) => [c.name, c.process.pid ?? -1] as const),
+      ...children.map((c) => [c.name, c.pid] as const),
     ]) as Record<string, number>;
     writeFileSync(join(options.dataDir, 'stack.json'), `${JSON.stringify({ pids, urls }, null, 2)}\n`);
     return { urls: { ...urls }, envFile, env: cliEnv, pids, stop };

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { safeEqual } from '../feishu/event-crypto';
-import { silentLogger, type IngestLogger } from '../ingest/logger';
+import { silentLogger, type Logger as IngestLogger } from '../shared/log';
 
 /**
  * The codec server the Temporal Web UI (and `temporal --codec-endpoint`) calls to show encrypted payloads to an

@@ -1,9 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { TemporalAppTickets } from '../client/app-tickets';
 import { productDataConverter } from '../codec';
-import { ConfigError, loadIngestConfig, temporalTls, type IngestConfig } from '../config';
+import { clientConnectionOptions, loadIngestConfig, type IngestConfig } from '../config';
+import { consoleLogger } from '../shared/log';
+import { listen } from '../shared/listen';
 import { buildApp } from './app';
-import { consoleLogger } from './logger';
 import { runMain, untilStopSignal } from '../entry';
 
 /**
@@ -12,15 +13,8 @@ import { runMain, untilStopSignal } from '../entry';
  */
 export async function runIngest(config: IngestConfig): Promise<{ url: string; close(): Promise<void> }> {
   const logger = consoleLogger(config.LOG_LEVEL);
-  const tls = temporalTls(config);
-  const connection = Connection.lazy({
-    address: config.TEMPORAL_ADDRESS,
-    // After Temporal restarts, reconnect within ~2 s instead of grpc's default backoff (up to 2 minutes): until then
-    // every event would be answered 503.
-    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2000 },
-    ...(tls && { tls }),
-    ...(config.TEMPORAL_API_KEY && { apiKey: config.TEMPORAL_API_KEY }),
-  });
+  // Fast reconnect: after Temporal restarts, events are answered 503 only until it is back, not for minutes.
+  const connection = Connection.lazy(clientConnectionOptions(config, { fastReconnect: true }));
   const client = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -44,18 +38,13 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
     temporalDeadlineMs: config.INGEST_TEMPORAL_DEADLINE_MS,
     logger,
   });
+  let url: string;
   try {
-    await app.listen({ host: config.INGEST_HOST, port: config.INGEST_PORT });
+    ({ url } = await listen(app, { host: config.INGEST_HOST, port: config.INGEST_PORT, portVariable: 'INGEST_PORT' }));
   } catch (err) {
     await connection.close();
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ConfigError([`INGEST_PORT: ${config.INGEST_HOST}:${config.INGEST_PORT} is already in use`]);
-    }
     throw err;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.INGEST_PORT;
-  const url = `http://${config.INGEST_HOST.includes(':') ? `[${config.INGEST_HOST}]` : config.INGEST_HOST}:${port}`;
   logger.info('ingest listening', {
     url,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

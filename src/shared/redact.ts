@@ -1,5 +1,5 @@
 /**
- * THE one place that knows which fields are secret. Every log line of the worker and the ingest passes through
+ * THE one place that knows which fields are secret. Every log line (src/shared/log.ts) passes through
  * `redact`, so a password, token, app secret, encrypt key, ticket or bearer secret that slips into log metadata is
  * replaced before it is written.
  */
@@ -23,29 +23,4 @@ export function redact<T>(value: T, depth = 0): T {
     out[key] = isSecretKey(key) ? REDACTED : redact(item, depth + 1);
   }
   return out as T;
-}
-
-export type LogLevelName = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-const LEVELS: LogLevelName[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-
-export function levelEnabled(level: LogLevelName, min: LogLevelName): boolean {
-  return LEVELS.indexOf(level) >= LEVELS.indexOf(min);
-}
-
-/** One JSON log line, metadata redacted. BigInts become strings. */
-export function formatLogLine(
-  level: LogLevelName,
-  message: string,
-  meta?: Record<string, unknown>,
-  time = new Date(),
-): string {
-  return JSON.stringify({ time: time.toISOString(), level, message, ...redact(meta ?? {}) }, (_key, item: unknown) =>
-    typeof item === 'bigint' ? item.toString() : item,
-  );
-}
-
-/** Writes one log line (redacted, JSON): warnings and errors to stderr, the rest to stdout. */
-export function writeLogLine(level: LogLevelName, message: string, meta?: Record<string, unknown>, time?: Date): void {
-  const line = formatLogLine(level, message, meta, time);
-  (level === 'WARN' || level === 'ERROR' ? process.stderr : process.stdout).write(`${line}\n`);
 }

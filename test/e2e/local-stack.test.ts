@@ -2,18 +2,19 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { findFreePort } from '../../scripts/dev-server';
 import { productDataConverter } from '../../src/codec';
 import { getExamStatus } from '../../src/client';
 import { pushExamCreated } from '../../sandbox/event-pusher';
-import { ROOT } from '../support/processes';
+import { spawnEntry } from '../../scripts/support/child-process';
 import { uniqueId } from '../support/temporal';
 
 /**
  * `npm start` as a user runs it: everything comes up on the configured ports, an exam goes through (event pusher →
- * ingest → worker → sandbox), Ctrl-C (SIGINT) stops every process it started, and a restart keeps the exam.
+ * ingest → worker → sandbox), Ctrl-C (SIGINT) stops every process it started, a restart keeps the exam, and a
+ * supervisor killed outright (SIGKILL, no handler runs) still leaves no process behind — the Temporal dev server
+ * included (scripts/support/parent-watchdog.js).
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'feb-stack-'));
 let ports: Record<string, string>;
@@ -26,28 +27,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function startStack() {
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(ROOT, 'scripts/start.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOCAL_DATA_DIR: dataDir, ...ports },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // No IPC channel: the stack is started as from a terminal.
+  const stack = spawnEntry('scripts/start.ts', {
+    name: 'npm start',
+    env: { LOCAL_DATA_DIR: dataDir, ...ports },
+    ipc: false,
   });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const ready = new Promise<void>((done, fail) => {
-    const timer = setInterval(() => {
-      if (output.includes('local stack is ready')) {
-        clearInterval(timer);
-        done();
-      }
-    }, 100);
-    void exited.then(() => {
-      clearInterval(timer);
-      fail(new Error(`npm start exited early:\n${output.slice(-3000)}`));
-    });
-  });
-  return { child, ready, exited, output: () => output };
+  return { ...stack, ready: stack.waitFor(/local stack is ready/, 150_000) };
 }
 
 function localEnv(): Record<string, string> {
@@ -68,6 +54,21 @@ const alive = (pid: number) => {
   }
 };
 
+function stackPids(): Record<string, number> {
+  return (JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pids: Record<string, number> }).pids;
+}
+
+/** The processes of `pids` still alive after up to `ms` (polled). */
+async function survivors(pids: Record<string, number>, ms: number): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  let left = Object.keys(pids).filter((name) => alive(pids[name]!));
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    left = left.filter((name) => alive(pids[name]!));
+  }
+  return left;
+}
+
 async function examStatus(env: Record<string, string>, examId: string) {
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   try {
@@ -84,7 +85,7 @@ describe('npm start', () => {
     await first.ready;
     expect(first.output()).toContain('WARNING: generated a payload encryption key');
     const env = localEnv();
-    const { pids } = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { pids: Record<string, number> };
+    const pids = stackPids();
     expect(Object.keys(pids).sort()).toEqual(['codec', 'ingest', 'sandbox', 'temporal', 'worker']);
 
     const examId = uniqueId('s').replace('s-', '2');
@@ -115,8 +116,8 @@ describe('npm start', () => {
     expect(log.requests[0]!.body.exam_login_info?.password).toBe('[redacted]'); // the request log hides it
     expect((await examStatus(env, examId)).status).toBe('submitted');
 
-    first.child.kill('SIGINT');
-    expect(await first.exited).toBe(0);
+    first.process.kill('SIGINT');
+    expect((await first.exited).code).toBe(0);
     expect(first.output()).toContain('local stack stopped.');
     for (const [name, pid] of Object.entries(pids)) expect({ name, alive: alive(pid) }).toEqual({ name, alive: false });
 
@@ -124,7 +125,12 @@ describe('npm start', () => {
     await second.ready;
     expect(second.output()).not.toContain('WARNING: generated');
     expect((await examStatus(localEnv(), examId)).status).toBe('submitted');
-    second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
-  }, 180_000);
+
+    // Killed outright: the node children stop through their IPC channel, the Go dev server through its watchdog.
+    const secondPids = stackPids();
+    expect(secondPids.temporal).not.toBe(pids.temporal);
+    second.process.kill('SIGKILL');
+    expect((await second.exited).signal).toBe('SIGKILL');
+    expect(await survivors(secondPids, 20_000)).toEqual([]);
+  }, 240_000);
 });

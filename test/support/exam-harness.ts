@@ -4,8 +4,9 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type LogEntry } from '@temporalio/worker';
-import { createWorkers, runWorkers } from '../../src/worker';
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { createWorkers, runWorkers } from '../../src/worker/compose';
+import { workflowBundle } from '../../src/worker/bundle';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { NotifyExamSystemDeps } from '../../src/activities/notify-exam-system';
@@ -46,11 +47,6 @@ export async function startExamHarness(
   const appType = options.appType ?? 'custom';
   const sandbox = await FeishuSandbox.start({ apps: [{ ...APP, type: appType }] });
   const taskQueue = uniqueId('tq');
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    failureConverterPath: require.resolve('../../src/codec/failure-converter'),
-    logger: new DefaultLogger('WARN'),
-  });
   const feishu = createFeishuClient({
     baseUrl: sandbox.url,
     ...APP,
@@ -62,7 +58,7 @@ export async function startExamHarness(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    workflowBundle,
+    workflowBundle: await workflowBundle(new DefaultLogger('WARN')),
     activities: { feishu, examSystem: options.examSystem },
     dataConverter: productDataConverter(testPayloadKeys()),
     shutdownGraceTime: 1000,

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { installCapturingRuntime } from '../support/exam-harness';
 import { FIXTURE_PAYLOAD_KEYS } from '../support/temporal';
 import { productDataConverter } from '../../src/codec';
+import { workflowBundle as productWorkflowBundle } from '../../src/worker/bundle';
 
 /**
  * Determinism guard: histories recorded from real runs (RECORD_HISTORIES=1 npm test -- test/workflows), with their
@@ -13,15 +14,11 @@ import { productDataConverter } from '../../src/codec';
  */
 const dir = join(__dirname, '..', 'fixtures', 'histories');
 const fixtures = readdirSync(dir).filter((name) => name.endsWith('.json'));
-let workflowBundle: WorkflowBundleWithSourceMap;
+let workflowBundle: WorkflowBundleOption;
 
 beforeAll(async () => {
   installCapturingRuntime();
-  workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    failureConverterPath: require.resolve('../../src/codec/failure-converter'),
-    logger: new DefaultLogger('WARN'),
-  });
+  workflowBundle = await productWorkflowBundle(new DefaultLogger('WARN'));
 }, 60_000);
 
 describe('recorded histories replay without nondeterminism', () => {

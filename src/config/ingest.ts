@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { DEFAULT_ARRANGEMENT_TIMEOUT } from '../shared/constants';
+import {
+  duration,
+  logLevel,
+  optionalHttpUrl,
+  optionalPositiveInt,
+  optionalString,
+  parseConfig,
+  payloadKeysSchema,
+  port,
+} from './common';
+import { temporalSchema } from './temporal';
+
+/** The ingest's environment (src/ingest/server.ts). */
+export const ingestConfigSchema = temporalSchema.extend({
+  INGEST_HOST: z.string().min(1).default('127.0.0.1'),
+  INGEST_PORT: port(3000),
+  /** Largest request body accepted, in bytes (Feishu events are a few KiB). */
+  INGEST_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  FEISHU_APP_ID: optionalString,
+  FEISHU_APP_TYPE: z.enum(['custom', 'store']).default('custom'),
+  FEISHU_ENCRYPT_KEY: optionalString,
+  FEISHU_VERIFICATION_TOKEN: z.string().min(1, 'FEISHU_VERIFICATION_TOKEN is required (event subscription token)'),
+  /** Budget of each Temporal call made while a caller waits (Feishu allows the whole webhook 3 s). */
+  INGEST_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().max(60_000).default(2000),
+  /** Optional freshness check of X-Lark-Request-Timestamp, in seconds; off by default (redelivery timing is undocumented). */
+  FEISHU_WEBHOOK_TOLERANCE_SECONDS: optionalPositiveInt,
+  EXAM_SYSTEM_TOKEN: z.string().min(16, 'EXAM_SYSTEM_TOKEN must be at least 16 characters'),
+  EXAM_SYSTEM_WEBHOOK_URL: optionalHttpUrl('EXAM_SYSTEM_WEBHOOK_URL'),
+  ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
+  PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
+  LOG_LEVEL: logLevel,
+});
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+
+export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  return parseConfig(ingestConfigSchema, env);
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { DEFAULT_ARRANGEMENT_TIMEOUT } from '../shared/constants';
+import {
+  ConfigError,
+  duration,
+  httpUrl,
+  logLevel,
+  optionalHttpUrl,
+  optionalString,
+  parseConfig,
+  payloadKeysSchema,
+  positiveNumber,
+} from './common';
+import { temporalSchema } from './temporal';
+
+/** The worker's environment (src/worker.ts). */
+
+const feishuSchema = z.object({
+  FEISHU_BASE_URL: httpUrl('FEISHU_BASE_URL').default('https://open.feishu.cn'),
+  FEISHU_APP_ID: z.string().min(1, 'FEISHU_APP_ID is required (the app id, cli_…)'),
+  FEISHU_APP_SECRET: z.string().min(1, 'FEISHU_APP_SECRET is required'),
+  FEISHU_APP_TYPE: z.enum(['custom', 'store']).default('custom'),
+  /** Per-request timeout towards Feishu, in ms. */
+  FEISHU_REQUEST_TIMEOUT_MS: positiveNumber.default(10_000),
+  /**
+   * submitLoginInfo starts per second across the whole task queue (all workers together). Feishu allows 1000/min and
+   * 50/s per API × app × tenant; 16.5/s ≈ 990/min keeps every minute under 1000.
+   */
+  FEISHU_CALLS_PER_SECOND: positiveNumber.max(50).default(16.5),
+});
+
+export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).extend({
+  ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
+  EXAM_SYSTEM_WEBHOOK_URL: optionalHttpUrl('EXAM_SYSTEM_WEBHOOK_URL'),
+  /** HMAC key of the notification's x-exam-bridge-signature header; required with EXAM_SYSTEM_WEBHOOK_URL. */
+  EXAM_SYSTEM_WEBHOOK_SECRET: optionalString.pipe(
+    z.string().min(16, 'EXAM_SYSTEM_WEBHOOK_SECRET must be at least 16 characters').optional(),
+  ),
+  /** How long a stopping worker lets running activities finish. */
+  WORKER_SHUTDOWN_GRACE: duration('WORKER_SHUTDOWN_GRACE').prefault('30s'),
+  /**
+   * Workflows kept in memory between tasks (about 1 MB each). Exams spend days waiting, so caching them buys little:
+   * a signal replays the ~10-event history instead. Bounded so a worker stays small however many exams wait.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(100),
+  PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
+  LOG_LEVEL: logLevel,
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/** Cross-field rules of the worker's environment. */
+function checkWorker(config: WorkerConfig): WorkerConfig {
+  if (config.EXAM_SYSTEM_WEBHOOK_URL && !config.EXAM_SYSTEM_WEBHOOK_SECRET) {
+    throw new ConfigError([
+      'EXAM_SYSTEM_WEBHOOK_SECRET: is required when EXAM_SYSTEM_WEBHOOK_URL is set (it signs the notification)',
+    ]);
+  }
+  return config;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return checkWorker(parseConfig(workerConfigSchema, env));
+}

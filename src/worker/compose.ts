@@ -1,0 +1,72 @@
+import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { createActivities, type ActivityDeps } from '../activities';
+import { loginInfoTaskQueue } from '../shared/constants';
+import { workflowBundle } from './bundle';
+
+/**
+ * THE composition of the product's workers, used by the worker entry (src/worker.ts), the test harness and the
+ * bench: the same task queues, activities and limits everywhere, only the dependencies differ.
+ */
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: ActivityDeps;
+  /**
+   * submitLoginInfo starts per second on its task queue, enforced by the Temporal server for all workers together
+   * (the last poller's value wins, so give every worker the same one).
+   */
+  callsPerSecond?: number;
+  /** ms */
+  shutdownGraceTime?: number;
+  maxCachedWorkflows?: number;
+  identity?: string;
+  /** The product's data converter (src/codec): payloads encrypted, failures encoded. */
+  dataConverter?: DataConverter;
+  /** Default: `workflowBundle()` (src/worker/bundle.ts). */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/**
+ * The product's two workers on one connection: the main one (workflows and every other activity) on `taskQueue`,
+ * and the Feishu one, which runs only submitLoginInfo on `<taskQueue>-login-info` under the server-side rate limit —
+ * so nothing else (notifications, retries of other activities) spends Feishu's quota.
+ */
+export async function createWorkers(options: CreateWorkerOptions): Promise<Worker[]> {
+  const activities = createActivities(options.activities);
+  const common = {
+    connection: options.connection,
+    namespace: options.namespace,
+    shutdownGraceTime: options.shutdownGraceTime ?? 30_000,
+    ...(options.dataConverter && { dataConverter: options.dataConverter }),
+    // The native layer rejects explicit `undefined`s: pass only what is set.
+    ...(options.identity !== undefined && { identity: options.identity }),
+  };
+  const { submitLoginInfo, ...otherActivities } = activities;
+  const main = await Worker.create({
+    ...common,
+    taskQueue: options.taskQueue,
+    workflowBundle: options.workflowBundle ?? (await workflowBundle()),
+    activities: otherActivities,
+    ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
+  });
+  const feishu = await Worker.create({
+    ...common,
+    taskQueue: loginInfoTaskQueue(options.taskQueue),
+    activities: { submitLoginInfo },
+    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
+  });
+  return [main, feishu];
+}
+
+/** Runs the workers until SIGINT/SIGTERM (the Runtime's shutdown signals) or until one fails; then stops all. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  try {
+    await Promise.all(workers.map((worker) => worker.run()));
+  } catch (err) {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    throw err;
+  }
+}
