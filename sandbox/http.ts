@@ -3,7 +3,8 @@
  * (hung requests, idle keep-alive connections), body reading with a size limit, and the JSON / plain-text answers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listen } from '../src/shared/listen';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
@@ -97,17 +98,9 @@ export class TrackedServer {
     });
   }
 
-  /** Listens and returns the origin, e.g. `http://127.0.0.1:54321` (IPv6 hosts in brackets). */
-  listen(host: string, port: number): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        const address = this.server.address() as AddressInfo;
-        const hostPart = address.address.includes(':') ? `[${address.address}]` : address.address;
-        resolve(`http://${hostPart}:${address.port}`);
-      });
-    });
+  /** Listens (through the product's one listen helper) and returns the origin, e.g. `http://127.0.0.1:54321`. */
+  async listen(host: string, port: number): Promise<string> {
+    return (await listen(this.server, { host, port, portVariable: 'SANDBOX_PORT' })).url;
   }
 
   /** A delay that close() cuts short (the promise then never settles: its request is destroyed with its socket). */

@@ -6,11 +6,12 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { parseExamId, parseHttpUrl, parsePositiveInt, isHttpUrl } from '../src/cli/args';
+import { parseExamId, parseHttpUrl, parsePositiveInt } from '../src/cli/args';
 import type { Context } from '../src/cli/context';
 import { CliError, EXIT, fieldOf, messageOf } from '../src/cli/errors';
 import type { Action } from '../src/cli/program';
-import { ingestConfigSchema, parseConfig } from '../src/config';
+import { ingestConfigSchema, optionalHttpUrl, parseConfig } from '../src/config';
+import { httpOrigin } from '../src/shared/listen';
 import { ecoExamWorkflowId } from '../src/shared/constants';
 import { pushExamCreated, type Delivery, type PushResult } from './event-pusher';
 
@@ -64,14 +65,8 @@ export function pushEventCommand(program: Command, action: Action): void {
     .action(action(pushEvent));
 }
 
-const optionalHttpUrl = (name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
-    .refine((value) => value === undefined || isHttpUrl(value), `${name} must be an absolute http(s) URL`);
-
-const pushConfigSchema = ingestConfigSchema
+/** push-event's environment: the ingest's Feishu settings and where it listens. */
+export const pushConfigSchema = ingestConfigSchema
   .pick({ FEISHU_VERIFICATION_TOKEN: true, FEISHU_ENCRYPT_KEY: true, INGEST_HOST: true, INGEST_PORT: true })
   .extend({ INGEST_URL: optionalHttpUrl('INGEST_URL') });
 type PushConfig = z.infer<typeof pushConfigSchema>;
@@ -134,9 +129,7 @@ function webhookUrlOf(ingestUrl: string): string {
 
 /** http://INGEST_HOST:INGEST_PORT, with a wildcard listen address replaced by loopback. */
 function listenUrl(config: PushConfig): string {
-  const host =
-    config.INGEST_HOST === '0.0.0.0' ? '127.0.0.1' : config.INGEST_HOST === '::' ? '::1' : config.INGEST_HOST;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config.INGEST_PORT}`;
+  return httpOrigin(config.INGEST_HOST, config.INGEST_PORT);
 }
 
 /** Feishu's exam ids are 19-digit numbers; `7` + 18 random digits looks like one and will not collide in practice. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, parseConfig } from '../src/config';
+import { parseConfig } from '../src/config';
 import { adminRoutes, ADMIN_PREFIX } from './admin';
 import { FeishuSandbox, type SandboxApp } from './feishu-sandbox';
 import { runMain, untilStopSignal } from '../src/entry';
@@ -28,23 +28,15 @@ export async function runSandbox(
     type: config.FEISHU_APP_TYPE,
   };
   const quiet = config.SANDBOX_QUIET === '1' || config.SANDBOX_QUIET === 'true';
-  let sandbox: FeishuSandbox | undefined;
-  try {
-    sandbox = await FeishuSandbox.start({
-      host: config.SANDBOX_HOST,
-      port: config.SANDBOX_PORT,
-      apps: [app],
-      log: quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
-      extraRoutes: adminRoutes(() => sandbox!),
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ConfigError([`SANDBOX_PORT: ${config.SANDBOX_HOST}:${config.SANDBOX_PORT} is already in use`]);
-    }
-    throw err;
-  }
-  const started = sandbox;
-  return { sandbox: started, url: started.url, close: () => started.close() };
+  // A taken SANDBOX_PORT is a ConfigError naming it (src/shared/listen.ts).
+  const sandbox: FeishuSandbox = await FeishuSandbox.start({
+    host: config.SANDBOX_HOST,
+    port: config.SANDBOX_PORT,
+    apps: [app],
+    log: quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+    extraRoutes: adminRoutes(() => sandbox),
+  });
+  return { sandbox, url: sandbox.url, close: () => sandbox.close() };
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 /** Parsers of command-line arguments: commander shows their InvalidArgumentError with the option's name (exit 2). */
 import { InvalidArgumentError } from 'commander';
+import { isHttpUrl } from '../config';
 import { examIdSchema } from '../shared/schemas';
 
 export function parseExamId(value: string): string {
@@ -22,13 +23,4 @@ export function parsePositiveInt(value: string): number {
 export function parseHttpUrl(value: string): string {
   if (!isHttpUrl(value)) throw new InvalidArgumentError('must be an absolute http(s) URL');
   return value;
-}
-
-export function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

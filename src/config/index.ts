@@ -21,4 +21,4 @@ export { clientConnectionOptions, nativeConnectionOptions, temporalTls } from '.
 export { workerConfigSchema, loadWorkerConfig, type WorkerConfig } from './worker';
 export { ingestConfigSchema, loadIngestConfig, type IngestConfig } from './ingest';
 export { codecServerConfigSchema, type CodecServerConfig } from './codec-server';
-export { cliPushConfigSchema, cliTemporalConfigSchema, type CliPushConfig, type CliTemporalConfig } from './cli';
+export { cliTemporalConfigSchema, type CliTemporalConfig } from './cli';
