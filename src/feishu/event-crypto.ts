@@ -38,10 +38,6 @@ function aesKey(encryptKey: string): Buffer {
   return createHash('sha256').update(encryptKey, 'utf8').digest();
 }
 
-function sha256(data: string): Buffer {
-  return createHash('sha256').update(data, 'utf8').digest();
-}
-
 function decodeEncrypted(encrypt: string): Buffer {
   if (encrypt.length === 0 || !BASE64.test(encrypt)) {
     throw new EventDecryptError('encrypt is not base64');
@@ -142,9 +138,4 @@ export function checkTimestamp(timestamp: string, toleranceSeconds: number | und
     };
   }
   return { ok: true };
-}
-
-/** Constant-time string comparison for tokens and bearer secrets: both sides are hashed first, so lengths do not leak. */
-export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(sha256(a), sha256(b));
 }

@@ -1,0 +1,58 @@
+import type { Client } from '@temporalio/client';
+import type { IngestLogger } from './logger';
+
+/**
+ * What the ingest's app needs (src/ingest/app.ts builds it from these; routes receive the resolved form). Kept apart
+ * from app.ts so routes import types from here, never from the module that imports them.
+ */
+
+/** Where store-app tickets are kept, durably, for the workers' token provider. */
+export interface AppTicketSink {
+  save(appId: string, ticket: string): Promise<void>;
+}
+
+/** The webhook's settings (from FEISHU_* variables). */
+export interface FeishuWebhookSettings {
+  verificationToken: string;
+  encryptKey?: string;
+  /** Reject events whose X-Lark-Request-Timestamp is further off than this; off when undefined. */
+  timestampToleranceSeconds?: number;
+  appType?: 'custom' | 'store';
+  /** When set, app_ticket events for other apps are refused. */
+  appId?: string;
+}
+
+/** Limits against slow or greedy clients (src/shared/http-hardening.ts); defaults in app.ts. */
+export interface IngestHttpLimits {
+  /** INGEST_REQUEST_TIMEOUT_MS: time to receive a whole request. */
+  requestTimeoutMs?: number;
+  /** INGEST_KEEPALIVE_TIMEOUT_MS: idle keep-alive connections are closed after it. */
+  keepAliveTimeoutMs?: number;
+  /** INGEST_MAX_CONNECTIONS_PER_CLIENT: open connections per remote address; 0 = no bound. */
+  maxConnectionsPerClient?: number;
+}
+
+export interface IngestDeps {
+  client: Client;
+  taskQueue?: string;
+  /** Bearer secret of the exam system's API. */
+  examSystemToken: string;
+  feishu: FeishuWebhookSettings;
+  /** ARRANGEMENT_TIMEOUT in ms, passed to every started workflow. */
+  arrangementTimeoutMs?: number;
+  /** Start exams with notifyExamSystem (EXAM_SYSTEM_WEBHOOK_URL is set). */
+  notifyExamSystem?: boolean;
+  /** Store-app tickets go here (durably); required for FEISHU_APP_TYPE=store. */
+  appTickets?: AppTicketSink;
+  logger?: IngestLogger;
+  bodyLimit?: number;
+  http?: IngestHttpLimits;
+  /** Budget for each Temporal call made while a client waits; Feishu gives the whole webhook 3 s. */
+  temporalDeadlineMs?: number;
+  now?: () => number;
+}
+
+export type ResolvedIngestDeps = Required<Pick<IngestDeps, 'taskQueue' | 'logger' | 'temporalDeadlineMs' | 'now'>> &
+  IngestDeps & {
+    temporal: { withDeadline<T>(fn: () => Promise<T>): Promise<T> };
+  };
