@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { DEFAULT_ARRANGEMENT_TIMEOUT, TASK_QUEUE } from './shared/constants';
 import { parseEncryptionKeys } from './codec/encryption-codec';
+import { TOKEN68 } from './shared/bearer';
 
 /**
  * The environment, validated once by the entry files (src/worker.ts, src/ingest/server.ts) and passed down.
@@ -45,6 +46,13 @@ const httpUrl = (name: string) =>
   }, `${name} must be an absolute http(s) URL`);
 
 const positiveNumber = z.coerce.number().positive();
+
+/** A bearer secret: ≥ 16 characters of RFC 6750's token68 set, or no client could send it (src/shared/bearer.ts). */
+export const bearerSecret = (name: string) =>
+  z
+    .string()
+    .min(16, `${name} must be at least 16 characters`)
+    .regex(TOKEN68, `${name} may contain only A-Z a-z 0-9 - . _ ~ + / (then = padding), as a bearer token must`);
 
 /** PAYLOAD_ENCRYPTION_KEYS: `keyId:base64` entries of 32-byte AES keys, the first encrypts (src/codec). */
 export const payloadKeysSchema = z.string().superRefine((value, ctx) => {
@@ -139,11 +147,17 @@ export const ingestConfigSchema = temporalSchema.extend({
   INGEST_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().max(60_000).default(2000),
   /** Optional freshness check of X-Lark-Request-Timestamp, in seconds; off by default (redelivery timing is undocumented). */
   FEISHU_WEBHOOK_TOLERANCE_SECONDS: optionalPositiveInt,
-  EXAM_SYSTEM_TOKEN: z.string().min(16, 'EXAM_SYSTEM_TOKEN must be at least 16 characters'),
+  EXAM_SYSTEM_TOKEN: bearerSecret('EXAM_SYSTEM_TOKEN'),
   EXAM_SYSTEM_WEBHOOK_URL: optionalString.pipe(httpUrl('EXAM_SYSTEM_WEBHOOK_URL').optional()),
   ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
   PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** Time a client has to send a whole request (headers and body), in ms; then 408 and the connection is closed. */
+  INGEST_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(10_000),
+  /** How long an idle keep-alive connection stays open, in ms. */
+  INGEST_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(5_000),
+  /** Open connections per client IP; more are closed at once (0 = no bound; behind a proxy the proxy is the client). */
+  INGEST_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).default(100),
 });
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 

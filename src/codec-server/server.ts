@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EncryptionCodec, parseEncryptionKeys } from '../codec';
-import { ConfigError, parseConfig, payloadKeysSchema } from '../config';
+import { ConfigError, bearerSecret, parseConfig, payloadKeysSchema } from '../config';
 import { consoleLogger } from '../ingest/logger';
 import { buildCodecApp } from './app';
 import { runMain, untilStopSignal } from '../entry';
@@ -8,7 +8,7 @@ import { runMain, untilStopSignal } from '../entry';
 /** The codec server entry (`npm run codec-server`): for operators' Temporal UI and CLI only; keep it off the internet. */
 export const codecServerConfigSchema = z.object({
   PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
-  CODEC_SERVER_TOKEN: z.string().min(16, 'CODEC_SERVER_TOKEN must be at least 16 characters'),
+  CODEC_SERVER_TOKEN: bearerSecret('CODEC_SERVER_TOKEN'),
   CODEC_SERVER_HOST: z.string().min(1).default('127.0.0.1'),
   CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(8888),
   /** Comma-separated browser origins of the Temporal UI. */

@@ -41,6 +41,11 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
     notifyExamSystem: config.EXAM_SYSTEM_WEBHOOK_URL !== undefined,
     appTickets: new TemporalAppTickets(client, config.TEMPORAL_TASK_QUEUE),
     bodyLimit: config.INGEST_BODY_LIMIT,
+    http: {
+      requestTimeoutMs: config.INGEST_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.INGEST_KEEPALIVE_TIMEOUT_MS,
+      maxConnectionsPerClient: config.INGEST_MAX_CONNECTIONS_PER_CLIENT,
+    },
     temporalDeadlineMs: config.INGEST_TEMPORAL_DEADLINE_MS,
     logger,
   });
