@@ -1,6 +1,11 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { TASK_QUEUE } from '../shared/constants';
-import { addSecurityHeaders, limitConnectionsPerClient, timeoutOptions } from '../shared/http-hardening';
+import {
+  SECURITY_HEADERS,
+  addSecurityHeaders,
+  limitConnectionsPerClient,
+  timeoutOptions,
+} from '../shared/http-hardening';
 import type { IngestDeps, IngestHttpLimits, ResolvedIngestDeps } from './deps';
 import { HttpProblem, PROBLEM_STATUS, isTemporalUnavailable } from './http-errors';
 import { silentLogger } from './logger';
@@ -49,7 +54,9 @@ export function buildApp(input: IngestDeps): FastifyInstance {
     // The router's own refusals (a bad percent-escape, an over-long parameter) answer from the status table too.
     frameworkErrors: (error, _request, reply) => {
       const problem = new HttpProblem('malformed', `the request URL is malformed (${error.code})`);
+      // These answers skip the hooks, so the security headers are set here.
       void (reply as unknown as FastifyReply)
+        .headers(SECURITY_HEADERS)
         .code(problem.status)
         .send({ error: problem.kind, message: problem.message });
     },
