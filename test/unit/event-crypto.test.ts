@@ -1,4 +1,4 @@
-/** Webhook crypto against feishu-api.md §1.3 (the docs' test vector) and §1.4 (signature over the raw body). */
+/** Webhook crypto against Feishu's documented test vector (encryption) and signature over the raw body. */
 import { safeEqual } from '../../src/shared/safe-equal';
 import {
   EventDecryptError,

@@ -113,7 +113,7 @@ function run(request: WebhookRequest, settings: FeishuWebhookSettings, nowMs: nu
 
   const event = classifyEventBody(open(outer.encrypt, key));
   if (!signed) {
-    // Only a url_verification comes unsigned (Feishu signs events only, §1.2).
+    // Only a url_verification comes unsigned: Feishu signs events, not the challenge.
     if (event.kind === 'url_verification') return answerChallenge(event, settings);
     notVerified(event.kind === 'invalid' ? `unsigned body: ${event.reason}` : 'unsigned event (no X-Lark-* headers)');
   }
