@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { IngestLogger } from './logger';
+import type { FailureDelaySettings } from './webhook/failure-delay';
 
 /**
  * What the ingest's app needs (src/ingest/app.ts builds it from these; routes receive the resolved form). Kept apart
@@ -47,6 +48,8 @@ export interface IngestDeps {
   logger?: IngestLogger;
   bodyLimit?: number;
   http?: IngestHttpLimits;
+  /** Delay refusals of the webhook to a client that keeps failing (./webhook/failure-delay.ts); off when undefined. */
+  webhookFailureDelay?: FailureDelaySettings;
   /** Budget for each Temporal call made while a client waits; Feishu gives the whole webhook 3 s. */
   temporalDeadlineMs?: number;
   now?: () => number;

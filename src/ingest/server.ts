@@ -4,6 +4,7 @@ import { productDataConverter } from '../codec';
 import { ConfigError, loadIngestConfig, temporalTls, type IngestConfig } from '../config';
 import { buildApp } from './app';
 import { consoleLogger } from './logger';
+import { DEFAULT_FAILURE_DELAY } from './webhook/failure-delay';
 import { runMain, untilStopSignal } from '../entry';
 
 /**
@@ -47,6 +48,7 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
       maxConnectionsPerClient: config.INGEST_MAX_CONNECTIONS_PER_CLIENT,
     },
     temporalDeadlineMs: config.INGEST_TEMPORAL_DEADLINE_MS,
+    webhookFailureDelay: DEFAULT_FAILURE_DELAY,
     logger,
   });
   try {

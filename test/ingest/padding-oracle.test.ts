@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { encryptEvent } from '../../src/feishu/event-crypto';
 import { buildApp } from '../../src/ingest/app';
 import type { IngestLogger } from '../../src/ingest/logger';
+import { FailureDelay } from '../../src/ingest/webhook/failure-delay';
 import { ecoExamCreatedEvent, encryptBody, urlVerification } from '../support/feishu-events';
 import { recordingClient } from '../support/fake-temporal';
 
@@ -111,5 +112,52 @@ describe('no padding oracle on POST /webhook/feishu', () => {
     const res = await post(encryptBody(urlVerification({ token: TOKEN, challenge: 'still-works' }), KEY).encrypt);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ challenge: 'still-works' });
+  });
+});
+
+describe('a client that keeps failing is slowed down, with the same answer', () => {
+  it('FailureDelay: free refusals, then a doubling delay up to the bound, per client, forgetting after the window', () => {
+    let now = 0;
+    const delay = new FailureDelay(
+      { freeFailures: 2, windowMs: 1000, baseDelayMs: 10, maxDelayMs: 35, maxClients: 2 },
+      () => now,
+    );
+    expect(Array.from({ length: 6 }, () => delay.failed('a'))).toEqual([0, 0, 10, 20, 35, 35]);
+    expect(delay.failed('b')).toBe(0);
+    now = 1001;
+    expect(delay.failed('a')).toBe(0); // a new window
+    delay.failed('c'); // a third client: the least recently failing one ('b') is forgotten
+    expect(delay.size).toBe(2);
+    expect([delay.failed('b'), delay.failed('b'), delay.failed('b')]).toEqual([0, 0, 10]);
+  });
+
+  it('delays the refusals beyond the free ones, and answers them byte-identically', async () => {
+    const slowed = buildApp({
+      client: recordingClient().client,
+      examSystemToken: 'oracle-exam-system-bearer-0123456789',
+      feishu: { verificationToken: TOKEN, encryptKey: KEY },
+      webhookFailureDelay: { freeFailures: 1, windowMs: 60_000, baseDelayMs: 60, maxDelayMs: 60, maxClients: 100 },
+    });
+    try {
+      const answers = new Set<string>();
+      const durations: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        const res = await slowed.inject({
+          method: 'POST',
+          url: '/webhook/feishu',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ encrypt: randomBytes(48).toString('base64') }),
+          remoteAddress: '10.1.2.3',
+        });
+        durations.push(performance.now() - started);
+        answers.add(observed(res));
+      }
+      expect(answers.size).toBe(1);
+      expect(durations[1]).toBeGreaterThanOrEqual(55);
+      expect(durations[2]).toBeGreaterThanOrEqual(55);
+    } finally {
+      await slowed.close();
+    }
   });
 });

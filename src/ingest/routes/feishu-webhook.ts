@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ResolvedIngestDeps } from '../deps';
 import { HttpProblem } from '../http-errors';
 import { dispatchEvent } from '../webhook/dispatch';
+import { FailureDelay } from '../webhook/failure-delay';
 import { processWebhook } from '../webhook/pipeline';
 import { rawBody } from './body';
 
@@ -12,6 +14,7 @@ import { rawBody } from './body';
  * The webhook carries no credential in a header, so it relies on the body limit and the request timeout (app.ts).
  */
 export function registerWebhookRoute(app: FastifyInstance, deps: ResolvedIngestDeps): void {
+  const failures = deps.webhookFailureDelay && new FailureDelay(deps.webhookFailureDelay, deps.now);
   app.post('/webhook/feishu', async (request) => {
     const verdict = processWebhook(
       {
@@ -31,8 +34,12 @@ export function registerWebhookRoute(app: FastifyInstance, deps: ResolvedIngestD
         return { challenge: verdict.challenge };
       case 'event':
         return dispatchEvent(verdict.event, deps);
-      case 'refusal':
+      case 'refusal': {
+        // A client that keeps failing waits longer for the same answer (never another one).
+        const delayMs = failures?.failed(request.ip) ?? 0;
+        if (delayMs > 0) await sleep(delayMs);
         throw new HttpProblem(verdict.problem, verdict.message, {}, { logReason: verdict.logReason, warn: true });
+      }
     }
   });
 }
