@@ -4,6 +4,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { DEFAULT_ARRANGEMENT_TIMEOUT, TASK_QUEUE } from './shared/constants';
 import { parseEncryptionKeys } from './codec/encryption-codec';
 import { TOKEN68 } from './shared/bearer';
+import { DEFAULT_HTTP_LIMITS } from './ingest/deps';
 
 /**
  * The environment, validated once by the entry files (src/worker.ts, src/ingest/server.ts) and passed down.
@@ -153,11 +154,25 @@ export const ingestConfigSchema = temporalSchema.extend({
   PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   /** Time a client has to send a whole request (headers and body), in ms; then 408 and the connection is closed. */
-  INGEST_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(10_000),
-  /** How long an idle keep-alive connection stays open, in ms. */
-  INGEST_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(5_000),
+  INGEST_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(600_000)
+    .default(DEFAULT_HTTP_LIMITS.requestTimeoutMs),
+  /** How long an idle keep-alive connection stays open, in ms (longer than a proxy's idle timeout). */
+  INGEST_KEEPALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(600_000)
+    .default(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs),
   /** Open connections per client IP; more are closed at once (0 = no bound; behind a proxy the proxy is the client). */
-  INGEST_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).default(100),
+  INGEST_MAX_CONNECTIONS_PER_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_HTTP_LIMITS.maxConnectionsPerClient),
 });
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 

@@ -6,27 +6,20 @@ import {
   limitConnectionsPerClient,
   timeoutOptions,
 } from '../shared/http-hardening';
-import type { IngestDeps, IngestHttpLimits, ResolvedIngestDeps } from './deps';
+import { DEFAULT_HTTP_LIMITS, type IngestDeps, type ResolvedIngestDeps } from './deps';
 import { HttpProblem, PROBLEM_STATUS, isTemporalUnavailable } from './http-errors';
 import { silentLogger } from './logger';
 import { registerExamRoutes } from './routes/exams';
 import { registerHealthRoutes } from './routes/health';
 import { registerWebhookRoute } from './routes/feishu-webhook';
 
-export type { AppTicketSink, IngestDeps, ResolvedIngestDeps } from './deps';
+export { DEFAULT_HTTP_LIMITS, type AppTicketSink, type IngestDeps, type ResolvedIngestDeps } from './deps';
 
 /**
  * The ingest's HTTP app: routes only, no listen (src/ingest/server.ts listens). Built on fastify for raw-body access
  * (Feishu signs the exact bytes), the in-process `inject` used by tests, and its speed. Its dependencies are typed in
  * ./deps.ts.
  */
-
-/** Defaults of the limits against slow or greedy clients (INGEST_REQUEST_TIMEOUT_MS etc., src/config.ts). */
-export const DEFAULT_HTTP_LIMITS: Required<IngestHttpLimits> = {
-  requestTimeoutMs: 10_000,
-  keepAliveTimeoutMs: 5_000,
-  maxConnectionsPerClient: 100,
-};
 
 /** Longest path parameter the router passes to a route (an exam id is at most 128 characters, 3× when encoded). */
 const MAX_PATH_PARAM_LENGTH = 512;

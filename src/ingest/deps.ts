@@ -33,6 +33,17 @@ export interface IngestHttpLimits {
   maxConnectionsPerClient?: number;
 }
 
+/**
+ * Their defaults (also the defaults of the INGEST_* variables, src/config.ts). Keep-alive as fastify's own default,
+ * longer than the idle timeout of common proxies and load balancers (60 s), so a proxy never reuses a socket the ingest
+ * is closing.
+ */
+export const DEFAULT_HTTP_LIMITS: Required<IngestHttpLimits> = {
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 72_000,
+  maxConnectionsPerClient: 100,
+};
+
 export interface IngestDeps {
   client: Client;
   taskQueue?: string;

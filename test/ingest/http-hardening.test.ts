@@ -1,5 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { generateKeyEntry } from '../../src/codec';
+import { ConfigError, loadIngestConfig } from '../../src/config';
 import { buildApp, type IngestDeps } from '../../src/ingest/app';
 import { recordingClient } from '../support/fake-temporal';
 
@@ -191,5 +193,45 @@ describe('ingest: slow and greedy clients', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('ingest config: the limits and the bearer secret', () => {
+  const base = {
+    FEISHU_VERIFICATION_TOKEN: 'v',
+    EXAM_SYSTEM_TOKEN: 'exam-system-token-0123456789',
+    PAYLOAD_ENCRYPTION_KEYS: generateKeyEntry('k'),
+  };
+
+  it('defaults INGEST_REQUEST_TIMEOUT_MS, INGEST_KEEPALIVE_TIMEOUT_MS, INGEST_MAX_CONNECTIONS_PER_CLIENT, and reads them', () => {
+    expect(loadIngestConfig(base)).toMatchObject({
+      INGEST_REQUEST_TIMEOUT_MS: 10_000,
+      INGEST_KEEPALIVE_TIMEOUT_MS: 72_000,
+      INGEST_MAX_CONNECTIONS_PER_CLIENT: 100,
+    });
+    const set = {
+      INGEST_REQUEST_TIMEOUT_MS: '3000',
+      INGEST_KEEPALIVE_TIMEOUT_MS: '1000',
+      INGEST_MAX_CONNECTIONS_PER_CLIENT: '0',
+    };
+    expect(loadIngestConfig({ ...base, ...set })).toMatchObject({
+      INGEST_REQUEST_TIMEOUT_MS: 3000,
+      INGEST_KEEPALIVE_TIMEOUT_MS: 1000,
+      INGEST_MAX_CONNECTIONS_PER_CLIENT: 0,
+    });
+    expect(() => loadIngestConfig({ ...base, INGEST_REQUEST_TIMEOUT_MS: '-1' })).toThrow(/INGEST_REQUEST_TIMEOUT_MS/);
+  });
+
+  it('refuses an EXAM_SYSTEM_TOKEN no client could send as a bearer token, without echoing it', () => {
+    const secret = 'has spaces and ! in it 0123456789';
+    let error: unknown;
+    try {
+      loadIngestConfig({ ...base, EXAM_SYSTEM_TOKEN: secret });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/EXAM_SYSTEM_TOKEN may contain only/);
+    expect((error as Error).message).not.toContain(secret);
   });
 });
