@@ -6,7 +6,8 @@ import type { Payload } from '@temporalio/common';
  * - a field at its default is omitted: `{}` is an empty list (the CLI sends it for a query without arguments), and a
  *   payload may lack `metadata` or `data`; `null` means the default too;
  * - bytes are base64, standard or URL-safe alphabet, with or without `=` padding;
- * - an unknown field is refused, as protobuf JSON parsers do by default (its name is not echoed).
+ * - unknown fields are ignored (protobuf JSON's "ignore unknown fields" option): a newer Temporal UI or CLI may send
+ *   fields this server does not know, and refusing them would hide every payload from the operator.
  * Anything else is refused with the field and the reason, never a value or a key name.
  */
 
@@ -33,9 +34,6 @@ export function parsePayloadsJson(body: unknown): PayloadsParse {
 
 function readPayloads(body: unknown): Payload[] {
   if (!isRecord(body)) throw new FieldError('(body): must be a JSON object such as {"payloads": [...]}');
-  if (Object.keys(body).some((key) => key !== 'payloads')) {
-    throw new FieldError('(body): unknown field; a Payloads object has only "payloads"');
-  }
   const list = body.payloads;
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new FieldError('payloads: must be an array');
@@ -45,9 +43,6 @@ function readPayloads(body: unknown): Payload[] {
 
 function readPayload(item: unknown, path: string): Payload {
   if (!isRecord(item)) throw new FieldError(`${path}: must be an object`);
-  if (Object.keys(item).some((key) => key !== 'metadata' && key !== 'data')) {
-    throw new FieldError(`${path}: unknown field; a Payload has only "metadata" and "data"`);
-  }
   const rawMetadata = item.metadata ?? {};
   if (!isRecord(rawMetadata)) throw new FieldError(`${path}.metadata: must be an object of base64 strings`);
   // Keys are not named in messages (they are the client's text); fromEntries defines own properties only.
