@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { logLevel, payloadKeysSchema, port } from './common';
+import { bearerSecret, logLevel, payloadKeysSchema, port } from './common';
 
 /** The codec server's environment (src/codec-server/server.ts). */
 export const codecServerConfigSchema = z.object({
   PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
-  CODEC_SERVER_TOKEN: z.string().min(16, 'CODEC_SERVER_TOKEN must be at least 16 characters'),
+  CODEC_SERVER_TOKEN: bearerSecret('CODEC_SERVER_TOKEN'),
   CODEC_SERVER_HOST: z.string().min(1).default('127.0.0.1'),
   CODEC_SERVER_PORT: port(8888),
   /** Comma-separated browser origins of the Temporal UI. */

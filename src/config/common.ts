@@ -3,6 +3,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { parseEncryptionKeys } from '../codec/encryption-codec';
 import { ConfigError } from '../shared/config-error';
 import { LOG_LEVELS } from '../shared/log';
+import { TOKEN68 } from '../shared/bearer';
 
 /**
  * The building blocks every entry's schema is made of (src/config/*.ts), each defined once, and `parseConfig`, which
@@ -96,3 +97,10 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessE
     }),
   );
 }
+
+/** A bearer secret: ≥ 16 characters of RFC 6750's token68 set, or no client could send it (src/shared/bearer.ts). */
+export const bearerSecret = (name: string) =>
+  z
+    .string()
+    .min(16, `${name} must be at least 16 characters`)
+    .regex(TOKEN68, `${name} may contain only A-Z a-z 0-9 - . _ ~ + / (then = padding), as a bearer token must`);

@@ -5,6 +5,7 @@
  * Temporal connection options in temporal-connection.ts.
  */
 export {
+  bearerSecret,
   ConfigError,
   duration,
   httpUrl,

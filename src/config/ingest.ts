@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_ARRANGEMENT_TIMEOUT } from '../shared/constants';
+import { DEFAULT_HTTP_LIMITS } from '../shared/http-hardening';
 import {
+  bearerSecret,
   duration,
   logLevel,
   optionalHttpUrl,
@@ -30,11 +32,31 @@ export const ingestConfigSchema = temporalSchema.extend({
   INGEST_TEMPORAL_DEADLINE_MS: z.coerce.number().int().positive().max(60_000).default(2000),
   /** Optional freshness check of X-Lark-Request-Timestamp, in seconds; off by default (redelivery timing is undocumented). */
   FEISHU_WEBHOOK_TOLERANCE_SECONDS: optionalPositiveInt,
-  EXAM_SYSTEM_TOKEN: z.string().min(16, 'EXAM_SYSTEM_TOKEN must be at least 16 characters'),
+  EXAM_SYSTEM_TOKEN: bearerSecret('EXAM_SYSTEM_TOKEN'),
   EXAM_SYSTEM_WEBHOOK_URL: optionalHttpUrl('EXAM_SYSTEM_WEBHOOK_URL'),
   ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
   PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
   LOG_LEVEL: logLevel,
+  /** Time a client has to send a whole request (headers and body), in ms; then 408 and the connection is closed. */
+  INGEST_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(600_000)
+    .default(DEFAULT_HTTP_LIMITS.requestTimeoutMs),
+  /** How long an idle keep-alive connection stays open, in ms (longer than a proxy's idle timeout). */
+  INGEST_KEEPALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(600_000)
+    .default(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs),
+  /** Open connections per client IP; more are closed at once (0 = no bound; behind a proxy the proxy is the client). */
+  INGEST_MAX_CONNECTIONS_PER_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_HTTP_LIMITS.maxConnectionsPerClient),
 });
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 

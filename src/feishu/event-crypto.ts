@@ -1,10 +1,12 @@
 /**
- * Crypto of the Feishu event webhook, free of any transport (feishu-api.md §1.3 encryption, §1.4 signature, §7 steps 1-4;
- * style.md §9). The HTTP layer hands in the raw body bytes and header values; nothing here parses JSON or logs.
+ * Crypto of the Feishu event webhook, free of any transport (encryption and signature as documented at
+ * https://open.feishu.cn/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/request-url-configuration-case).
+ * The webhook pipeline (src/ingest/webhook/pipeline.ts) hands in the raw body bytes and header values; nothing here
+ * parses JSON or logs.
  *
  * - Encryption: body `{"encrypt": base64(iv ‖ AES-256-CBC(PKCS7(json)))}` with key = sha256(Encrypt Key).
  * - Signature: `X-Lark-Signature` = hex(sha256(utf8(timestamp + nonce + Encrypt Key) ‖ raw body bytes)).
- * - Freshness: Feishu documents no timestamp tolerance (§8 item 1); `checkTimestamp` applies the product's own, if any.
+ * - Freshness: Feishu documents no timestamp tolerance; `checkTimestamp` applies the product's own, if any.
  *
  * Errors and reasons name what is wrong, never the Encrypt Key, a token or the body.
  */
@@ -38,10 +40,6 @@ function aesKey(encryptKey: string): Buffer {
   return createHash('sha256').update(encryptKey, 'utf8').digest();
 }
 
-function sha256(data: string): Buffer {
-  return createHash('sha256').update(data, 'utf8').digest();
-}
-
 function decodeEncrypted(encrypt: string): Buffer {
   if (encrypt.length === 0 || !BASE64.test(encrypt)) {
     throw new EventDecryptError('encrypt is not base64');
@@ -66,7 +64,7 @@ function decodeUtf8(plain: Buffer): string {
   }
 }
 
-/** §1.3 decrypt: base64 → IV = bytes [0,16), AES-256-CBC over the rest, PKCS7 stripped, UTF-8. */
+/** Decrypt: base64 → IV = bytes [0,16), AES-256-CBC over the rest, PKCS7 stripped, UTF-8. */
 export function decryptEvent(encrypt: string, encryptKey: string): string {
   const bytes = decodeEncrypted(encrypt);
   const decipher = createDecipheriv(ALGORITHM, aesKey(encryptKey), bytes.subarray(0, BLOCK_BYTES));
@@ -79,7 +77,7 @@ export function decryptEvent(encrypt: string, encryptKey: string): string {
   return decodeUtf8(plain);
 }
 
-/** §1.3 encrypt, the inverse of `decryptEvent`: for tests and the sandbox's event pusher. Random IV by default. */
+/** Encrypt, the inverse of `decryptEvent`: for tests and the sandbox's event pusher. Random IV by default. */
 export function encryptEvent(plaintext: string, encryptKey: string, iv: Buffer = randomBytes(BLOCK_BYTES)): string {
   if (iv.length !== BLOCK_BYTES) {
     throw new RangeError(`iv must be ${BLOCK_BYTES} bytes, got ${iv.length}`);
@@ -88,7 +86,7 @@ export function encryptEvent(plaintext: string, encryptKey: string, iv: Buffer =
   return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
 }
 
-/** §1.4: lowercase hex sha256 of utf8(timestamp + nonce + encryptKey) followed by the raw body bytes, unchanged. */
+/** The signature: lowercase hex sha256 of utf8(timestamp + nonce + encryptKey) followed by the raw body bytes, unchanged. */
 export function computeSignature(
   timestamp: string,
   nonce: string,
@@ -109,7 +107,7 @@ function missingHeader(headers: SignatureHeaders): string | undefined {
   return undefined;
 }
 
-/** §1.4 and §7 step 3: checks `X-Lark-Signature` over the raw body in constant time. Never throws on bad input. */
+/** Checks `X-Lark-Signature` over the raw body in constant time. Never throws on bad input. */
 export function verifySignature(headers: SignatureHeaders, encryptKey: string, rawBody: Buffer): CheckResult {
   const missing = missingHeader(headers);
   if (missing !== undefined) return { ok: false, reason: missing };
@@ -123,7 +121,7 @@ export function verifySignature(headers: SignatureHeaders, encryptKey: string, r
 }
 
 /**
- * The product's freshness window (Feishu documents none, §1.4). `timestamp` is `X-Lark-Request-Timestamp` in unix
+ * The product's freshness window (Feishu documents none). `timestamp` is `X-Lark-Request-Timestamp` in unix
  * seconds; `toleranceSeconds` undefined disables the check.
  */
 export function checkTimestamp(timestamp: string, toleranceSeconds: number | undefined, nowMs: number): CheckResult {
@@ -142,9 +140,4 @@ export function checkTimestamp(timestamp: string, toleranceSeconds: number | und
     };
   }
   return { ok: true };
-}
-
-/** Constant-time string comparison for tokens and bearer secrets: both sides are hashed first, so lengths do not leak. */
-export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(sha256(a), sha256(b));
 }

@@ -1,47 +1,25 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { Client } from '@temporalio/client';
 import { TASK_QUEUE } from '../shared/constants';
+import {
+  SECURITY_HEADERS,
+  addSecurityHeaders,
+  limitConnectionsPerClient,
+  timeoutOptions,
+} from '../shared/http-hardening';
+import { DEFAULT_HTTP_LIMITS, type IngestDeps, type ResolvedIngestDeps } from './deps';
 import { HttpProblem, PROBLEM_STATUS, isTemporalUnavailable } from './http-errors';
-import { silentLogger, type IngestLogger } from './logger';
+import { silentLogger } from '../shared/log';
 import { registerExamRoutes } from './routes/exams';
 import { registerHealthRoutes } from './routes/health';
-import { registerWebhookRoute, type AppTicketSink } from './routes/feishu-webhook';
+import { registerWebhookRoute } from './routes/feishu-webhook';
+
+export { DEFAULT_HTTP_LIMITS, type AppTicketSink, type IngestDeps, type ResolvedIngestDeps } from './deps';
 
 /**
  * The ingest's HTTP app: routes only, no listen (src/ingest/server.ts listens). Built on fastify for raw-body access
- * (Feishu signs the exact bytes), the in-process `inject` used by tests, and its speed.
+ * (Feishu signs the exact bytes), the in-process `inject` used by tests, and its speed. Its dependencies are typed in
+ * ./deps.ts.
  */
-export interface IngestDeps {
-  client: Client;
-  taskQueue?: string;
-  /** Bearer secret of the exam system's API. */
-  examSystemToken: string;
-  feishu: {
-    verificationToken: string;
-    encryptKey?: string;
-    /** Reject events whose X-Lark-Request-Timestamp is further off than this; off when undefined. */
-    timestampToleranceSeconds?: number;
-    appType?: 'custom' | 'store';
-    /** When set, app_ticket events for other apps are refused. */
-    appId?: string;
-  };
-  /** ARRANGEMENT_TIMEOUT in ms, passed to every started workflow. */
-  arrangementTimeoutMs?: number;
-  /** Start exams with notifyExamSystem (EXAM_SYSTEM_WEBHOOK_URL is set). */
-  notifyExamSystem?: boolean;
-  /** Store-app tickets go here (durably); required for FEISHU_APP_TYPE=store. */
-  appTickets?: AppTicketSink;
-  logger?: IngestLogger;
-  bodyLimit?: number;
-  /** Budget for each Temporal call made while a client waits; Feishu gives the whole webhook 3 s. */
-  temporalDeadlineMs?: number;
-  now?: () => number;
-}
-
-export type ResolvedIngestDeps = Required<Pick<IngestDeps, 'taskQueue' | 'logger' | 'temporalDeadlineMs' | 'now'>> &
-  IngestDeps & {
-    temporal: { withDeadline<T>(fn: () => Promise<T>): Promise<T> };
-  };
 
 /** Longest path parameter the router passes to a route (an exam id is at most 128 characters, 3× when encoded). */
 const MAX_PATH_PARAM_LENGTH = 512;
@@ -57,20 +35,32 @@ export function buildApp(input: IngestDeps): FastifyInstance {
       withDeadline: (fn) => input.client.connection.withDeadline(Date.now() + (input.temporalDeadlineMs ?? 2000), fn),
     },
   };
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...input.http };
   const app = Fastify({
     logger: false,
     bodyLimit: input.bodyLimit ?? 1024 * 1024,
+    // A client must send its whole request within requestTimeoutMs (then 408 and closed); see http-hardening.ts.
+    ...timeoutOptions({ ...limits, handlerBudgetMs: deps.temporalDeadlineMs }),
     return503OnClosing: true,
     // Exam ids may have 128 characters (examIdSchema), more once percent-encoded: the route decides, not the router.
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // The router's own refusals (a bad percent-escape, an over-long parameter) answer from the status table too.
     frameworkErrors: (error, _request, reply) => {
       const problem = new HttpProblem('malformed', `the request URL is malformed (${error.code})`);
+      // These answers skip the hooks, so the security headers are set here.
       void (reply as unknown as FastifyReply)
+        .headers(SECURITY_HEADERS)
         .code(problem.status)
         .send({ error: problem.kind, message: problem.message });
     },
   });
+  addSecurityHeaders(app);
+  limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient, (remoteAddress) =>
+    deps.logger.warn('connection refused: too many open connections from one client', {
+      remoteAddress,
+      limit: limits.maxConnectionsPerClient,
+    }),
+  );
 
   // Every body reaches the routes as raw bytes: the webhook's signature covers them exactly; routes parse JSON.
   app.removeAllContentTypeParsers();
@@ -83,14 +73,16 @@ export function buildApp(input: IngestDeps): FastifyInstance {
       path: request.routeOptions.url ?? 'unmatched',
       status: problem.status,
       error: problem.kind,
-      reason: problem.message,
+      reason: problem.logging.logReason ?? problem.message,
     };
     if (problem.status >= 500) deps.logger.error('request failed', meta);
+    else if (problem.logging.warn) deps.logger.warn('request refused', meta);
     else deps.logger.debug('request refused', meta);
     return reply.code(problem.status).send({ error: problem.kind, message: problem.message, ...problem.details });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  // Nothing of the request is echoed (its path could carry anything, up to the header size limit).
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: 'no such route (see the README for the routes)' }),
   );
 
   registerWebhookRoute(app, deps);

@@ -24,11 +24,18 @@ export const PROBLEM_STATUS = {
 
 export type ProblemKind = keyof typeof PROBLEM_STATUS;
 
+/** How a refusal is logged: `logReason` (log only, never answered) replaces the message; `warn` makes it visible. */
+export interface ProblemLogging {
+  logReason?: string;
+  warn?: boolean;
+}
+
 export class HttpProblem extends Error {
   constructor(
     readonly kind: ProblemKind,
     message: string,
     readonly details: Record<string, unknown> = {},
+    readonly logging: ProblemLogging = {},
   ) {
     super(message);
     this.name = 'HttpProblem';

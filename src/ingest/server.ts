@@ -5,6 +5,7 @@ import { clientConnectionOptions, loadIngestConfig, type IngestConfig } from '..
 import { consoleLogger } from '../shared/log';
 import { listen } from '../shared/listen';
 import { buildApp } from './app';
+import { DEFAULT_FAILURE_DELAY } from './webhook/failure-delay';
 import { runMain, untilStopSignal } from '../entry';
 
 /**
@@ -35,7 +36,13 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
     notifyExamSystem: config.EXAM_SYSTEM_WEBHOOK_URL !== undefined,
     appTickets: new TemporalAppTickets(client, config.TEMPORAL_TASK_QUEUE),
     bodyLimit: config.INGEST_BODY_LIMIT,
+    http: {
+      requestTimeoutMs: config.INGEST_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.INGEST_KEEPALIVE_TIMEOUT_MS,
+      maxConnectionsPerClient: config.INGEST_MAX_CONNECTIONS_PER_CLIENT,
+    },
     temporalDeadlineMs: config.INGEST_TEMPORAL_DEADLINE_MS,
+    webhookFailureDelay: DEFAULT_FAILURE_DELAY,
     logger,
   });
   let url: string;

@@ -117,20 +117,17 @@ function routedId(url: string, pattern: RegExp): Routed {
 const ARRANGEMENT_ROUTE = /^\/exams\/([^/]*)\/arrangement$/;
 const STATUS_ROUTE = /^\/exams\/([^/]*)$/;
 
-/** Authorization values the product must accept: `Bearer`, any case, blanks around the exact secret. */
-const CANONICAL_BEARERS = [
-  `Bearer ${BEARER}`,
-  `bearer ${BEARER}`,
-  `BEARER  ${BEARER}`,
-  `Bearer\t${BEARER}`,
-  `Bearer ${BEARER} `,
-];
+/** Authorization values the product must accept (RFC 6750): `Bearer` in any case, spaces, the exact secret. */
+const CANONICAL_BEARERS = [`Bearer ${BEARER}`, `bearer ${BEARER}`, `BEARER  ${BEARER}`, `Bearer ${BEARER} `];
 
-/** The right bearer: scheme `Bearer` (any case), whitespace, exactly the secret, optional trailing whitespace. */
+/**
+ * The right bearer, as RFC 7235/6750 allow it: scheme `Bearer` (any case), one or more SP (no tab, no other blank),
+ * exactly the secret; SP/HTAB around the whole value are not part of it (HTTP strips them).
+ */
 function rightBearer(authorization: string | undefined): boolean {
   if (authorization === undefined) return false;
-  const match = /^bearer(\s+)(.*?)(\s*)$/is.exec(authorization);
-  return match?.[2] === BEARER;
+  const match = /^bearer +(\S+)$/i.exec(authorization.replace(/^[ \t]+/, '').replace(/[ \t]+$/, ''));
+  return match?.[1] === BEARER;
 }
 
 /** The body as the route parses it (UTF-8, JSON), validated by the product's schema of the login_info body. */
@@ -462,6 +459,7 @@ const authorization = fc.option(
         `Bearer "${BEARER}"`,
         `Bearer ${BEARER}\u0000`,
         `Bearer\u00a0${BEARER}`,
+        `Bearer\t${BEARER}`,
         `Bearer ${TOKEN}`,
         `Bearer ${KEY}`,
       ),

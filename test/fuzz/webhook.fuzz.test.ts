@@ -4,9 +4,12 @@
  * (src/feishu/event-crypto.ts, src/feishu/events.ts). Issue: "never a 5xx, never a crash, never a started or
  * signalled workflow from an invalid request".
  *
+ *  0. The corpus (FINDINGS): the requests of issues 10.4 and 11.1 (plain url_verification with an Encrypt Key; padding
+ *     probes and other malformed unsigned ciphertexts), checked exactly and replayed first by property 1.
  *  1. Arbitrary bodies (bytes, strings, JSON values, objects, `{"encrypt": …}`, deep nesting, oversized) with arbitrary
  *     header maps → only 200/400/401/413/415; a 200 only for a genuinely valid event (checked by an oracle written
- *     here, independently of the product's crypto); refusals are `{error, message}` and touch nothing.
+ *     here, independently of the product's crypto); refusals are `{error, message}` and touch nothing; an unsigned
+ *     `{"encrypt": string}` is refused with the one NOT_VERIFIED answer whatever it decrypts to (no padding oracle).
  *  2. Every mutation of a valid signed, encrypted 创建笔试 (raw bytes, one x-lark-* header, re-serialisation,
  *     re-encryption) → 400/401 and nothing started; the unmutated request → 200 and exactly one start.
  *  3. Correctly encrypted and signed, but arbitrary or near-valid plaintext → a start only for a valid 创建笔试 with
@@ -18,7 +21,7 @@
  * Seeds are random; on failure fast-check prints `seed` and `path`: replay with FUZZ_SEED=<seed> [FUZZ_PATH=<path>].
  * FUZZ_SCALE=<factor> multiplies every run count (e.g. 10 for a nightly job).
  */
-import { createDecipheriv, createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -31,6 +34,7 @@ import {
 } from '../../src/feishu/event-crypto';
 import { EVENT_TYPE_ECO_EXAM_CREATED, classifyEventBody, type ClassifiedEvent } from '../../src/feishu/events';
 import { buildApp } from '../../src/ingest/app';
+import { NOT_VERIFIED } from '../../src/ingest/webhook/pipeline';
 import { examIdSchema } from '../../src/shared/schemas';
 import {
   appTicketEvent,
@@ -191,7 +195,10 @@ function acceptanceProblem(h: Harness, request: FuzzRequest, res: LightMyRequest
   const outer = parseJson(request.raw.toString('utf8'));
   if (!outer.ok) return 'accepted a body that is not JSON';
   let event: unknown = outer.value;
-  if (h.encrypted) {
+  const plainChallenge =
+    isRecord(outer.value) && !('encrypt' in outer.value) && outer.value.type === 'url_verification';
+  // With an Encrypt Key, a plain url_verification is still answered on its token (issue 10.4); plain events are not.
+  if (h.encrypted && !plainChallenge) {
     if (!isRecord(outer.value) || typeof outer.value.encrypt !== 'string') {
       return 'accepted a body without a string "encrypt" while an Encrypt Key is set';
     }
@@ -367,12 +374,30 @@ function printable<T extends object>(value: T, describe: (value: T) => string): 
   return Object.assign(value, { [fc.toStringMethod]: () => describe(value) });
 }
 
+/** The one refusal of every unsigned `{"encrypt": string}` that is not a genuine url_verification (issue 11, finding 1). */
+const NOT_VERIFIED_BODY = JSON.stringify({ error: NOT_VERIFIED.problem, message: NOT_VERIFIED.message });
+
+/**
+ * No padding oracle: an unsigned `{"encrypt": "<string>"}` to an app with an Encrypt Key is decrypted, so whatever its
+ * refusal depends on (base64, length, padding, UTF-8, JSON, token) must not show: always 401 with the same body.
+ */
+function oracleProblem(h: Harness, request: FuzzRequest, res: LightMyRequestResponse): string | undefined {
+  if (!h.encrypted || res.statusCode === 200 || res.statusCode === 413) return undefined;
+  if (!isJsonMediaType(request.headers['content-type'])) return undefined;
+  if (LARK_HEADERS.some((name) => request.headers[name] !== undefined)) return undefined;
+  const outer = parseJson(request.raw.toString('utf8'));
+  if (!outer.ok || !isRecord(outer.value) || typeof outer.value.encrypt !== 'string') return undefined;
+  if (res.statusCode === 401 && res.body === NOT_VERIFIED_BODY) return undefined;
+  return `an unsigned encrypted body was refused with ${res.statusCode} ${truncate(res.body)}, not the one NOT_VERIFIED answer`;
+}
+
 /** Checks one webhook answer against the oracle; throws with everything needed to understand a failure. */
 function judgeWebhook(h: Harness, request: FuzzRequest, res: LightMyRequestResponse, plaintext?: unknown): void {
   const problem =
-    res.statusCode === 200
+    oracleProblem(h, request, res) ??
+    (res.statusCode === 200
       ? acceptanceProblem(h, request, res)
-      : refusalProblem(h, res, requestValues(request, plaintext));
+      : refusalProblem(h, res, requestValues(request, plaintext)));
   if (problem !== undefined) {
     throw new Error(
       [
@@ -497,6 +522,25 @@ const anyHeaders: fc.Arbitrary<Record<string, string>> = fc
     return { ...headers, ...noise };
   });
 
+/** PKCS7-padded AES-256-CBC of any bytes under KEY: valid padding, any plaintext (bad UTF-8, not JSON…). */
+function encryptBytes(plaintext: Buffer, iv: Buffer): string {
+  const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(KEY, 'utf8').digest(), iv);
+  return Buffer.concat([iv, cipher.update(plaintext), cipher.final()]).toString('base64');
+}
+
+/**
+ * What a padding-oracle attacker sends (issue 11, finding 1): a genuine encrypted event with one byte of the block
+ * before the last (or of the IV) set to a guess; some guesses decrypt with a valid padding, most do not.
+ */
+function probeCiphertext(plain: string, iv: Buffer, fromEnd: number, value: number): string {
+  const bytes = Buffer.from(encryptEvent(plain, KEY, iv), 'base64');
+  bytes[Math.max(0, bytes.length - fromEnd)] = value;
+  return bytes.toString('base64');
+}
+const paddingProbe = fc
+  .record({ plain: fc.jsonValue(), iv: iv16, fromEnd: fc.integer({ min: 17, max: 32 }), value: fc.nat(255) })
+  .map(({ plain, iv, fromEnd, value }) => probeCiphertext(JSON.stringify(plain), iv, fromEnd, value));
+
 /** Bodies of every shape, as exact bytes. */
 const anyBody: fc.Arbitrary<{ label: string; raw: Buffer }> = fc.oneof(
   fc.uint8Array({ maxLength: 2048 }).map((bytes) => ({ label: 'random bytes', raw: Buffer.from(bytes) })),
@@ -516,6 +560,10 @@ const anyBody: fc.Arbitrary<{ label: string; raw: Buffer }> = fc.oneof(
         .record({ plain: fc.jsonValue(), iv: iv16 })
         .map(({ plain, iv }) => encryptEvent(JSON.stringify(plain), KEY, iv)),
       fc.record({ plain: fc.string(), iv: iv16 }).map(({ plain, iv }) => encryptEvent(plain, 'another key', iv)),
+      paddingProbe,
+      fc
+        .record({ plain: fc.uint8Array({ maxLength: 80 }), iv: iv16 })
+        .map(({ plain, iv }) => encryptBytes(Buffer.from(plain), iv)),
     )
     .map((encrypt) => ({ label: '{"encrypt": string}', raw: Buffer.from(JSON.stringify({ encrypt })) })),
   fc.jsonValue().map((encrypt) => ({ label: '{"encrypt": JSON}', raw: Buffer.from(JSON.stringify({ encrypt })) })),
@@ -588,6 +636,64 @@ function validRequest(h: Harness, kind: ValidEventKind, examId: string, ids: Env
 // ---------------------------------------------------------------------------------------------------------------
 // 1. arbitrary requests
 
+/**
+ * The corpus: requests of issues 10 and 11 that the webhook once answered wrongly, replayed first by property 1 and
+ * checked exactly here. `expect` is the status, and for refusals of unsigned encrypted bodies the one answer.
+ */
+interface Finding {
+  name: string;
+  h: Harness;
+  request: FuzzRequest;
+  status: number;
+}
+const json = { 'content-type': 'application/json' };
+const probeEvent = JSON.stringify(ecoExamCreatedEvent({ examId: 'probe-1', token: TOKEN, eventId: 'probe-event' }));
+const unsigned = (name: string, encrypt: string): Finding => ({
+  name,
+  h: ENCRYPTED,
+  request: { label: name, raw: Buffer.from(JSON.stringify({ encrypt })), headers: json },
+  status: 401,
+});
+const FINDINGS: Finding[] = [
+  {
+    name: '10.4: a plain url_verification with the right token while an Encrypt Key is set',
+    h: ENCRYPTED,
+    request: {
+      label: 'plain url_verification',
+      raw: Buffer.from(JSON.stringify(urlVerification({ token: TOKEN, challenge: 'plain-challenge' }))),
+      headers: json,
+    },
+    status: 200,
+  },
+  ...Array.from({ length: 256 }, (_, value) =>
+    unsigned(`11.1: padding probe ${value}`, probeCiphertext(probeEvent, Buffer.alloc(16, 7), 17, value)),
+  ),
+  unsigned('11.1: valid padding, bad UTF-8', encryptBytes(Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.alloc(16, 1))),
+  unsigned('11.1: valid padding, not JSON', encryptBytes(Buffer.from('not json at all'), Buffer.alloc(16, 2))),
+  unsigned('11.1: valid padding, JSON but not an object', encryptBytes(Buffer.from('[1,2,3]'), Buffer.alloc(16, 3))),
+  unsigned('11.1: a genuine event, unsigned', encryptEvent(probeEvent, KEY, Buffer.alloc(16, 4))),
+  unsigned(
+    '11.1: url_verification with a wrong token',
+    encryptEvent(JSON.stringify(urlVerification({ token: 'wrong', challenge: 'c' })), KEY, Buffer.alloc(16, 5)),
+  ),
+  unsigned('11.1: not base64', '%%%not-base64%%%'),
+  unsigned('11.1: too short', 'AAAAAAAA'),
+];
+
+describe('fuzz corpus: the findings of issues 10 and 11, exactly', () => {
+  it('answers each as fixed, and every unsigned encrypted refusal with the same bytes', async () => {
+    const refusals = new Set<string>();
+    for (const finding of FINDINGS) {
+      const res = await send(finding.h, finding.request);
+      judgeWebhook(finding.h, finding.request, res);
+      expect({ name: finding.name, status: res.statusCode }).toEqual({ name: finding.name, status: finding.status });
+      if (res.statusCode !== 200)
+        refusals.add(`${res.statusCode} ${JSON.stringify(res.headers['content-type'])} ${res.body}`);
+    }
+    expect(refusals.size).toBe(1);
+  });
+});
+
 describe('fuzz: POST /webhook/feishu with arbitrary bodies and headers', () => {
   it(
     'answers 200/400/401/413/415 only, 200 only for a valid event, and refusals start nothing',
@@ -629,7 +735,13 @@ describe('fuzz: POST /webhook/feishu with arbitrary bodies and headers', () => {
             judgeWebhook(h, request, res);
           },
         ),
-        params(RUNS.arbitraryRequests),
+        {
+          ...params(RUNS.arbitraryRequests),
+          examples: FINDINGS.map(({ h, request }): [Harness, { kind: 'arbitrary'; request: FuzzRequest }] => [
+            h,
+            { kind: 'arbitrary', request },
+          ]),
+        },
       );
       statuses.expectSeen([200, 400, 401, 413, 415]);
     },

@@ -84,6 +84,27 @@ describe('POST /webhook/feishu', () => {
     expect(res.json()).toEqual({ challenge: 'c-1' });
   });
 
+  it('answers a plain url_verification with the right token while an Encrypt Key is set (issue 10.4)', async () => {
+    // Feishu's console may save the request URL before the Encrypt Key is set; the token is the proof, as in the SDK.
+    const a = app();
+    const body = JSON.stringify(urlVerification({ token: TOKEN, challenge: 'plain-c' }));
+    const res = await post(a, '/webhook/feishu', body, { 'content-type': 'application/json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ challenge: 'plain-c' });
+    expect(recorder.calls).toHaveLength(0);
+  });
+
+  it('still refuses, while an Encrypt Key is set, a plain url_verification with a wrong token and a plain event', async () => {
+    const a = app();
+    const wrong = JSON.stringify(urlVerification({ token: 'not-the-token', challenge: 'c' }));
+    expect((await post(a, '/webhook/feishu', wrong, { 'content-type': 'application/json' })).statusCode).toBe(401);
+    const event = JSON.stringify(examEvent());
+    const res = await post(a, '/webhook/feishu', event, { 'content-type': 'application/json' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'malformed', message: expect.stringContaining('encrypt') });
+    expect(recorder.calls).toHaveLength(0);
+  });
+
   it('starts the exam from a plain event when no Encrypt Key is configured (token checked)', async () => {
     const a = app({}, { encryptKey: undefined });
     const res = await post(a, '/webhook/feishu', JSON.stringify(examEvent()), { 'content-type': 'application/json' });
@@ -262,17 +283,17 @@ describe('refused requests start and signal nothing', () => {
         return { rawBody: JSON.stringify(JSON.parse(s.rawBody)), headers: s.headers };
       },
     },
-    // --- webhook: decryption
-    { name: 'webhook: encrypt not base64', status: 400, body: () => resign('{"encrypt":"%%%not-base64%%%"}') },
-    { name: 'webhook: encrypt too short', status: 400, body: () => resign('{"encrypt":"AAAA"}') },
+    // --- webhook: decryption (every failure from decryption on is the one NOT_VERIFIED 401: no padding oracle)
+    { name: 'webhook: encrypt not base64', status: 401, body: () => resign('{"encrypt":"%%%not-base64%%%"}') },
+    { name: 'webhook: encrypt too short', status: 401, body: () => resign('{"encrypt":"AAAA"}') },
     {
       name: 'webhook: encrypted with another key',
-      status: 400,
+      status: 401,
       body: () => resign(JSON.stringify({ encrypt: encryptEvent(JSON.stringify(examEvent()), 'another key') })),
     },
     {
       name: 'webhook: decrypts to non-JSON',
-      status: 400,
+      status: 401,
       body: () => resign(JSON.stringify({ encrypt: encryptEvent('hello world', KEY) })),
     },
     // --- webhook: token and fields

@@ -1,3 +1,4 @@
+import { connect, type AddressInfo } from 'node:net';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { buildCodecApp } from '../../src/codec-server/app';
 import { EncryptionCodec, generateKeyEntry, parseEncryptionKeys } from '../../src/codec';
@@ -116,7 +117,7 @@ describe('codec server', () => {
       method: 'POST',
       url: '/codec/decode',
       headers: { authorization: `Bearer ${TOKEN}` },
-      payload: { nope: 1 },
+      payload: { payloads: 'nope' },
     });
     expect(bad.statusCode).toBe(400);
     const small = buildCodecApp({ codec, token: TOKEN, allowedOrigins: [UI], bodyLimit: 100 });
@@ -127,5 +128,144 @@ describe('codec server', () => {
       payload: await encryptedBody(),
     });
     expect(big.statusCode).toBe(413);
+  });
+});
+
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+const authorised = { authorization: `Bearer ${TOKEN}` };
+
+describe('codec server: every protobuf-JSON form of Payloads (issue 10.5)', () => {
+  it.each([
+    ['{} (the CLI, for a query without arguments)', {}, []],
+    ['{"payloads": []}', { payloads: [] }, []],
+    ['{"payloads": null}', { payloads: null }, []],
+    ['a payload without metadata or data', { payloads: [{}] }, [{ metadata: {}, data: '' }]],
+    ['null metadata and data', { payloads: [{ metadata: null, data: null }] }, [{ metadata: {}, data: '' }]],
+    [
+      'unknown fields (ignored, as a newer UI may send some)',
+      { payloads: [{ data: b64('x'), externalPayloads: [] }], somethingNew: true },
+      [{ metadata: {}, data: b64('x') }],
+    ],
+    [
+      'URL-safe base64 without padding',
+      { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg' }, data: '-_8' }] },
+      [{ metadata: { encoding: b64('json/plain') }, data: Buffer.from([0xfb, 0xff]).toString('base64') }],
+    ],
+  ])('decodes %s', async (_name, payload, expected) => {
+    const res = await app.inject({ method: 'POST', url: '/codec/decode', headers: authorised, payload });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ payloads: expected });
+  });
+
+  it.each([
+    [{ payloads: [{ data: 'not base64!' }] }, 'payloads[0].data: not valid base64'],
+    [{ payloads: [{}, { data: 'abc=d' }] }, 'payloads[1].data: not valid base64'],
+    [{ payloads: [{ data: 'ab-/' }] }, 'payloads[0].data: not valid base64'],
+    [{ payloads: [{ data: 'a' }] }, 'payloads[0].data: not valid base64'],
+    [{ payloads: [{ metadata: { encoding: '%%' } }] }, 'payloads[0].metadata: not valid base64'],
+    [{ payloads: [{ metadata: { encoding: 7 } }] }, 'payloads[0].metadata: every value must be a base64 string'],
+    [{ payloads: [{ data: 7 }] }, 'payloads[0].data: must be a base64 string'],
+    [{ payloads: 'x' }, 'payloads: must be an array'],
+    [{ payloads: [null] }, 'payloads[0]: must be an object'],
+    [{ payloads: [{ 'secret-looking-key': 1, data: '!' }] }, 'payloads[0].data: not valid base64'],
+    [{ payloads: [{ metadata: { 'secret-looking-key': '!' } }] }, 'payloads[0].metadata: not valid base64'],
+  ])('refuses %j with 400 naming the field', async (payload, message) => {
+    const res = await app.inject({ method: 'POST', url: '/codec/decode', headers: authorised, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ message: string }>().message).toContain(message);
+    expect(res.body).not.toContain('secret-looking-key');
+  });
+});
+
+describe('codec server: no echo, security headers, token before body (issue 11)', () => {
+  const SECURITY = {
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+    'x-frame-options': 'DENY',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'referrer-policy': 'no-referrer',
+  };
+
+  it('does not echo the Origin in a 403, nor the path in a 404, nor a key id in a 422', async () => {
+    const origin = 'https://evil-origin-echo.example';
+    const forbidden = await app.inject({ method: 'POST', url: '/codec/decode', headers: { origin }, payload: {} });
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.body).not.toContain('evil-origin-echo');
+    const missing = await app.inject({ method: 'GET', url: `/codec/${'echo-me-'.repeat(500)}` });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).not.toContain('echo-me');
+    const unknownKey = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: authorised,
+      payload: {
+        payloads: [
+          {
+            metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('key-id-echo-me') },
+            data: b64('x'.repeat(40)),
+          },
+        ],
+      },
+    });
+    expect(unknownKey.statusCode).toBe(422);
+    expect(unknownKey.body).not.toContain('key-id-echo-me');
+  });
+
+  it('sets the security headers on every answer and keeps the CORS headers for the UI origin', async () => {
+    const answers = await Promise.all([
+      app.inject({ method: 'POST', url: '/codec/decode', headers: { ...authorised, origin: UI }, payload: {} }),
+      app.inject({ method: 'POST', url: '/codec/decode', headers: { origin: UI }, payload: {} }),
+      app.inject({ method: 'POST', url: '/codec/decode', headers: { origin: 'https://x.example' }, payload: {} }),
+      app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: UI } }),
+      app.inject({ method: 'GET', url: '/nope' }),
+      app.inject({
+        method: 'POST',
+        url: '/codec/decode',
+        headers: { ...authorised, 'content-type': 'application/json' },
+        payload: '{',
+      }),
+    ]);
+    expect(answers.map((res) => res.statusCode)).toEqual([200, 401, 403, 204, 404, 400]);
+    for (const res of answers) expect(res.headers).toMatchObject(SECURITY);
+    for (const res of [answers[0], answers[1], answers[3]]) {
+      expect(res.headers['access-control-allow-origin']).toBe(UI);
+    }
+  });
+
+  it('accepts the bearer as RFC 6750 allows it, and nothing looser', async () => {
+    const statuses = await Promise.all(
+      [`bearer   ${TOKEN}`, `Bearer\u00a0${TOKEN}`, `Bearer\t${TOKEN}`, `Bearer ${TOKEN} x`].map(
+        async (authorization) =>
+          (await app.inject({ method: 'POST', url: '/codec/decode', headers: { authorization }, payload: {} }))
+            .statusCode,
+      ),
+    );
+    expect(statuses).toEqual([200, 401, 401, 401]);
+  });
+
+  it('answers 401 before reading the body of a request without the token, and closes the connection', async () => {
+    const server = buildCodecApp({ codec, token: TOKEN, allowedOrigins: [UI] });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = server.server.address() as AddressInfo;
+    const socket = connect({ host: '127.0.0.1', port });
+    try {
+      let data = '';
+      socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.write(
+        'POST /codec/decode HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n',
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        closed.then(() => 'closed'),
+        new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), 3000))),
+      ]);
+      clearTimeout(timer);
+      expect(outcome).toBe('closed');
+      expect(data).toMatch(/^HTTP\/1\.1 401 /);
+    } finally {
+      socket.destroy();
+      await server.close();
+    }
   });
 });

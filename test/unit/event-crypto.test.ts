@@ -1,11 +1,11 @@
-/** Webhook crypto against feishu-api.md §1.3 (the docs' test vector) and §1.4 (signature over the raw body). */
+/** Webhook crypto against Feishu's documented test vector (encryption) and signature over the raw body. */
+import { safeEqual } from '../../src/shared/safe-equal';
 import {
   EventDecryptError,
   checkTimestamp,
   computeSignature,
   decryptEvent,
   encryptEvent,
-  safeEqual,
   verifySignature,
 } from '../../src/feishu/event-crypto';
 import { ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';

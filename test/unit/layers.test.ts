@@ -52,7 +52,7 @@ describe('architecture/layers (eslint.config.mjs)', () => {
         "import type { Activities } from '../activities';\nexport type A = Activities;\n",
       ],
       ['src/client/errors.ts', "import { startDevServer } from '../../scripts/dev-server';\nvoid startDevServer;\n"],
-      ['src/codec-server/server.ts', "import { consoleLogger } from '../ingest/logger';\nvoid consoleLogger;\n"],
+      ['src/codec-server/server.ts', "import { buildApp } from '../ingest/app';\nvoid buildApp;\n"],
       [
         'src/worker.ts',
         "import { loadWorkerConfig } from './config';\nimport { createWorkers } from './worker/compose';\nvoid [loadWorkerConfig, createWorkers];\n",

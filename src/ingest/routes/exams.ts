@@ -1,30 +1,21 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ExamClosedError, ExamNotFoundError, InvalidArrangementError, arrangeExam, getExamStatus } from '../../client';
-import { safeEqual } from '../../feishu/event-crypto';
 import { describeZodError, examIdSchema, type LoginInfoBody } from '../../shared/schemas';
 import { HttpProblem } from '../http-errors';
-import type { ResolvedIngestDeps } from '../app';
+import { requireBearer } from '../auth';
+import type { ResolvedIngestDeps } from '../deps';
 import { parseJsonBody, requireJsonContentType } from './body';
 
 /**
  * The exam system's API: POST /exams/:examId/arrangement (→ signal examArranged) and GET /exams/:examId
- * (→ query examStatus), both behind `Authorization: Bearer <EXAM_SYSTEM_TOKEN>` checked in constant time.
+ * (→ query examStatus), both behind `Authorization: Bearer <EXAM_SYSTEM_TOKEN>`, checked before the body is read (../auth.ts).
  */
 export function registerExamRoutes(app: FastifyInstance, deps: ResolvedIngestDeps): void {
-  const authenticate = async (request: FastifyRequest) => {
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1] || !safeEqual(match[1], deps.examSystemToken)) {
-      throw new HttpProblem(
-        'unauthorized',
-        'missing or wrong bearer token (Authorization: Bearer <EXAM_SYSTEM_TOKEN>)',
-      );
-    }
-  };
+  const authenticate = requireBearer(deps.examSystemToken, 'EXAM_SYSTEM_TOKEN');
 
   app.post<{ Params: { examId: string } }>(
     '/exams/:examId/arrangement',
-    { preHandler: authenticate },
+    { onRequest: authenticate },
     async (request, reply) => {
       const examId = validExamId(request.params.examId);
       requireJsonContentType(request);
@@ -39,7 +30,7 @@ export function registerExamRoutes(app: FastifyInstance, deps: ResolvedIngestDep
     },
   );
 
-  app.get<{ Params: { examId: string } }>('/exams/:examId', { preHandler: authenticate }, async (request) => {
+  app.get<{ Params: { examId: string } }>('/exams/:examId', { onRequest: authenticate }, async (request) => {
     const examId = validExamId(request.params.examId);
     try {
       return await deps.temporal.withDeadline(() => getExamStatus(deps.client, examId));

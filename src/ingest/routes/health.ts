@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ResolvedIngestDeps } from '../app';
+import type { ResolvedIngestDeps } from '../deps';
 
 /** GET /healthz: the process is up. GET /readyz: Temporal answers (getSystemInfo within the deadline). */
 export function registerHealthRoutes(app: FastifyInstance, deps: ResolvedIngestDeps): void {
