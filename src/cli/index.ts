@@ -18,7 +18,14 @@ import * as nodeUtil from 'node:util';
 import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
-import { ExamClosedError, ExamNotFoundError, InvalidArrangementError, arrangeExam, getExamStatus } from '../client';
+import {
+  ExamAlreadyArrangedError,
+  ExamClosedError,
+  ExamNotFoundError,
+  InvalidArrangementError,
+  arrangeExam,
+  getExamStatus,
+} from '../client';
 import { productDataConverter } from '../codec';
 import { ConfigError, ingestConfigSchema, parseConfig, payloadKeysSchema, temporalTls } from '../config';
 import { pushExamCreated, type Delivery, type PushResult } from '../sandbox/event-pusher';
@@ -37,6 +44,8 @@ export const EXIT = {
   invalidArrangement: 3,
   notFound: 4,
   examEnded: 5,
+  /** The exam already took an arrangement (the first valid one wins); this one was refused. */
+  alreadyArranged: 6,
 } as const;
 
 export interface CliIo {
@@ -104,6 +113,7 @@ Exit codes:
   0  ok                           3  invalid arrangement (the message names the field and why)
   1  failure (e.g. unreachable)   4  exam not found
   2  usage or configuration       5  exam already ended (the message says how)
+                                  6  exam already arranged (the first valid arrangement wins)
 
 Run "feishu-exam-bridge <command> --help" for a command's options.`;
 
@@ -158,7 +168,7 @@ The password is never taken as an argument (it would end up in shell history and
 --password-stdin. It is encrypted (PAYLOAD_ENCRYPTION_KEYS) before it leaves this process and is never printed.
 
 Exit codes: 0 arranged; 2 usage or configuration; 3 invalid arrangement (which field, why); 4 no such exam;
-5 the exam has already ended (how it ended); 1 anything else.
+5 the exam has already ended (how it ended); 6 the exam is already arranged (this one was refused); 1 anything else.
 
 Example:
   printf '%s' "$PASSWORD" | feishu-exam-bridge arrange 7147998241542539527 \\
@@ -569,6 +579,7 @@ function classify(err: unknown): [number, string] {
   if (err instanceof InvalidArrangementError) return [EXIT.invalidArrangement, `error: ${err.message}`];
   if (err instanceof ExamNotFoundError) return [EXIT.notFound, `error: ${err.message}`];
   if (err instanceof ExamClosedError) return [EXIT.examEnded, `error: ${err.message}`];
+  if (err instanceof ExamAlreadyArrangedError) return [EXIT.alreadyArranged, `error: ${err.message}`];
   return [EXIT.failure, `error: ${messageOf(err)}`];
 }
 
