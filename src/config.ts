@@ -141,7 +141,8 @@ export const ingestConfigSchema = temporalSchema.extend({
   FEISHU_WEBHOOK_TOLERANCE_SECONDS: optionalPositiveInt,
   EXAM_SYSTEM_TOKEN: z.string().min(16, 'EXAM_SYSTEM_TOKEN must be at least 16 characters'),
   EXAM_SYSTEM_WEBHOOK_URL: optionalString.pipe(httpUrl('EXAM_SYSTEM_WEBHOOK_URL').optional()),
-  ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
+  /** Only when set here is it written into each started exam's input (and wins); unset, the worker's governs. */
+  ARRANGEMENT_TIMEOUT: optionalString.pipe(duration('ARRANGEMENT_TIMEOUT').optional()),
   PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });

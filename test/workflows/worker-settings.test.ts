@@ -3,7 +3,14 @@ import { arrangeExam, getExamStatus, startExam } from '../../src/client';
 import { WORKFLOW_TYPE, ecoExamWorkflowId } from '../../src/shared/constants';
 import { examStatus } from '../../src/workflows/definitions';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
-import { maybeRecordHistory, startExamHarness, uniqueId, type ExamHarness } from '../support/exam-harness';
+import { ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
+import {
+  maybeRecordHistory,
+  startExamHarness,
+  startTestIngest,
+  uniqueId,
+  type ExamHarness,
+} from '../support/exam-harness';
 
 /**
  * Issue 10.3: the worker's ARRANGEMENT_TIMEOUT governs every exam whose input sets none, however it was started
@@ -76,4 +83,41 @@ describe("the worker's ARRANGEMENT_TIMEOUT", () => {
     expect(Date.parse(status.arrangementDeadline ?? '') - started).toBeGreaterThan(msToNumber('50s'));
     await h.env.client.workflow.getHandle(ecoExamWorkflowId(examId)).terminate('test done');
   }, 30_000);
+});
+
+describe("the ingest and the worker's ARRANGEMENT_TIMEOUT", () => {
+  const TOKEN = 'v-token-worker-settings';
+  const KEY = 'encrypt-key-worker-settings';
+
+  async function pushExam(ingestEnv: Record<string, string>): Promise<string> {
+    const ingest = await startTestIngest(h, {
+      FEISHU_VERIFICATION_TOKEN: TOKEN,
+      FEISHU_ENCRYPT_KEY: KEY,
+      EXAM_SYSTEM_TOKEN: 'exam-system-token-worker-settings',
+      ...ingestEnv,
+    });
+    try {
+      const examId = newExamId();
+      const { rawBody, headers } = signedRequest(ecoExamCreatedEvent({ examId, token: TOKEN }), { encryptKey: KEY });
+      const res = await fetch(`${ingest.url}/webhook/feishu`, { method: 'POST', body: rawBody, headers });
+      expect(res.status).toBe(200);
+      return examId;
+    } finally {
+      await ingest.close();
+    }
+  }
+
+  it("an ingest without ARRANGEMENT_TIMEOUT leaves the exam to the worker's", async () => {
+    const examId = await pushExam({});
+    const handle = h.env.client.workflow.getHandle<typeof ecoExamWorkflow>(ecoExamWorkflowId(examId));
+    expect((await handle.result()).status).toBe('expired');
+  }, 60_000);
+
+  it('an ingest with ARRANGEMENT_TIMEOUT writes it into the input, where it wins', async () => {
+    const started = Date.now();
+    const examId = await pushExam({ ARRANGEMENT_TIMEOUT: '1 minute' });
+    const status = await getExamStatus(h.env.client, examId);
+    expect(Date.parse(status.arrangementDeadline ?? '') - started).toBeGreaterThan(msToNumber('50s'));
+    await h.env.client.workflow.getHandle(ecoExamWorkflowId(examId)).terminate('test done');
+  }, 60_000);
 });
