@@ -382,11 +382,13 @@ class StatusCounter {
 // ---------------------------------------------------------------------------------------------------------------
 // arbitraries
 
-const validExamId = fc.oneof(
-  { weight: 3, arbitrary: fc.stringMatching(/^\d{19}$/) },
-  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/) },
-  { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{90,100}$/) },
-);
+const validExamId = fc
+  .oneof(
+    { weight: 3, arbitrary: fc.stringMatching(/^\d{19}$/) },
+    { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/) },
+    { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{90,100}$/) },
+  )
+  .filter((id) => id !== '.' && id !== '..'); // dot segments are refused (they would change Feishu's URL)
 const overEncode = (s: string) =>
   [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 
@@ -971,6 +973,21 @@ describe('field limits of the arrangement', () => {
     expect(message).toContain('exam_login_info: unknown field(s)');
     expect(message).not.toMatch(/attackerChosenKey|anotherAttackerKey/);
   });
+
+  it.each([['.'], ['..']])(
+    'a 创建笔试 event with exam_id %j is refused with 400 naming event.exam_id',
+    async (examId) => {
+      const { rawBody, headers } = signedRequest(ecoExamCreatedEvent({ examId, token: TOKEN }), { encryptKey: KEY });
+      recorder.calls.length = 0;
+      const res = await app.inject({ method: 'POST', url: '/webhook/feishu', payload: rawBody, headers });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({
+        error: 'malformed',
+        message: 'invalid event: event.exam_id: exam_id must not be . or ..',
+      });
+      expect(recorder.calls).toHaveLength(0);
+    },
+  );
 
   it.each([['.'], ['..']])('exam id %s is refused by examIdSchema (the route, the event, the workflow input)', (id) => {
     const parsed = examIdSchema.safeParse(id);
