@@ -391,3 +391,22 @@ describe('FeishuClient.submitLoginInfo with hostile exam ids', () => {
     expect(url.origin).toBe('https://open.feishu.test');
   });
 });
+
+describe('FeishuHttp: the last check on the request path', () => {
+  it.each([['/open-apis/x/../y'], ['/open-apis/x?y=1'], ['/open-apis/x#y'], ['/open-apis/./x']])(
+    'refuses %j without sending',
+    async (path) => {
+      const { fetch, calls } = scriptedFetch([]);
+      const http = new FeishuHttp({ baseUrl: 'https://open.feishu.test/', fetch });
+      await expect(http.postJson('test', path, {})).rejects.toBeInstanceOf(InvalidPathParameterError);
+      expect(calls).toHaveLength(0);
+    },
+  );
+
+  it('keeps a base URL with a path prefix and an upper-case host working', async () => {
+    const { fetch, calls } = scriptedFetch([json(200, { code: 0 })]);
+    const http = new FeishuHttp({ baseUrl: 'https://Open.Feishu.test/proxy/', fetch });
+    await http.postJson('test', '/open-apis/x', {});
+    expect(calls[0]?.url).toBe('https://Open.Feishu.test/proxy/open-apis/x');
+  });
+});
