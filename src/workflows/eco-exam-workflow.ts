@@ -38,7 +38,10 @@ import type { ArrangementAccepted, EcoExamResult, ExamError, ExamStatusView } fr
 import { arrangeExamUpdate, examArranged, examStatus, submitAttemptFailed } from './definitions';
 import { legacyEcoExamInputSchema, legacyLoginInfoBodySchema } from './legacy-schemas';
 
-/** patched() ids: exams started before a change replay the old path (README, "Changing the workflow"). */
+/*
+ * patched() ids: exams started before a change replay the old path (README, "Changing the workflow"); each is checked
+ * by the replay fixtures in test/fixtures/histories.
+ */
 /** Today's field limits (src/shared/schemas.ts) and the accepted-update-wins rule at the deadline. */
 export const STRICT_LIMITS_PATCH = 'strict-limits';
 /** The worker's ARRANGEMENT_TIMEOUT governs exams whose input does not set one. */
