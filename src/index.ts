@@ -5,5 +5,5 @@ export * from './shared/schemas';
 export * from './shared/search-attributes';
 export * from './shared/types';
 export { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from './shared/failure-types';
-export { examArranged, examStatus } from './workflows/definitions';
+export { arrangeExamUpdate, examArranged, examStatus } from './workflows/definitions';
 export { createActivities, type Activities } from './activities';

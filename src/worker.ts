@@ -50,6 +50,8 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
           secret: config.EXAM_SYSTEM_WEBHOOK_SECRET,
           timeoutMs: config.FEISHU_REQUEST_TIMEOUT_MS,
         },
+        // Governs every exam whose input sets no timeout, however it was started (the workerSettings local activity).
+        settings: { arrangementTimeoutMs: config.ARRANGEMENT_TIMEOUT },
       },
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
       shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,

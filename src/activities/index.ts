@@ -1,11 +1,15 @@
 import { createNotifyExamSystem, type NotifyExamSystemDeps } from './notify-exam-system';
 import { createSubmitLoginInfo, type SubmitLoginInfoDeps } from './submit-login-info';
+import { createWorkerSettings, type WorkerSettingsDeps } from './worker-settings';
 
 export type { SubmitLoginInfoInput } from './submit-login-info';
 export type { ExamCreatedNotification } from './notify-exam-system';
+export type { WorkerSettingsDeps } from './worker-settings';
 
 export interface ActivityDeps extends SubmitLoginInfoDeps {
   examSystem?: NotifyExamSystemDeps;
+  /** The worker's settings for exams whose input leaves them unset (ARRANGEMENT_TIMEOUT…). */
+  settings?: WorkerSettingsDeps;
 }
 
 /** Every activity of the product, built from injected dependencies (no module-level clients, no process.env). */
@@ -13,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     submitLoginInfo: createSubmitLoginInfo(deps),
     notifyExamSystem: createNotifyExamSystem(deps.examSystem ?? {}),
+    workerSettings: createWorkerSettings(deps.settings ?? {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { LoginInfoBody } from '../shared/schemas';
 import type { AttemptFailedReport, ExamError, SubmitLoginInfoResult } from '../shared/types';
 import { FeishuError, FeishuRateLimitedError } from '../feishu/errors';
 import { InvalidLoginInfoError, type FeishuClient } from '../feishu/client';
+import { InvalidPathParameterError } from '../feishu/url';
 
 export interface SubmitLoginInfoInput {
   examId: string;
@@ -64,8 +65,8 @@ export function toApplicationFailure(err: unknown, attempt: number): Application
   if (err instanceof FeishuError) {
     type = err.failureType;
     error = { type, message: err.message, code: err.code, logId: err.logId, attempt };
-  } else if (err instanceof InvalidLoginInfoError) {
-    type = 'InvalidLoginInfo';
+  } else if (err instanceof InvalidLoginInfoError || err instanceof InvalidPathParameterError) {
+    type = err.failureType;
     error = { type, message: err.message, attempt };
   } else {
     return undefined;

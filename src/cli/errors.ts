@@ -8,6 +8,8 @@ export const EXIT = {
   invalidArrangement: 3,
   notFound: 4,
   examEnded: 5,
+  /** The exam already took an arrangement (the first valid one wins); this one was refused. */
+  alreadyArranged: 6,
 } as const;
 
 /** A failure the CLI reports with its own message and exit code. */

@@ -28,6 +28,7 @@ Exit codes:
   0  ok                           3  invalid arrangement (the message names the field and why)
   1  failure (e.g. unreachable)   4  exam not found
   2  usage or configuration       5  exam already ended (the message says how)
+                                  6  exam already arranged (the first valid arrangement wins)
 
 Run "feishu-exam-bridge <command> --help" for a command's options.`;
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ExamClosedError, ExamNotFoundError, InvalidArrangementError } from '../client';
+import { ExamAlreadyArrangedError, ExamClosedError, ExamNotFoundError, InvalidArrangementError } from '../client';
 import { ConfigError } from '../config';
 import { createContext, type CliIo, type Context } from './context';
 import { CliError, EXIT, messageOf } from './errors';
@@ -71,6 +71,7 @@ function classify(err: unknown): [number, string] {
   if (err instanceof InvalidArrangementError) return [EXIT.invalidArrangement, `error: ${err.message}`];
   if (err instanceof ExamNotFoundError) return [EXIT.notFound, `error: ${err.message}`];
   if (err instanceof ExamClosedError) return [EXIT.examEnded, `error: ${err.message}`];
+  if (err instanceof ExamAlreadyArrangedError) return [EXIT.alreadyArranged, `error: ${err.message}`];
   return [EXIT.failure, `error: ${messageOf(err)}`];
 }
 

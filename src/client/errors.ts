@@ -32,3 +32,17 @@ export class ExamClosedError extends Error {
     this.name = 'ExamClosedError';
   }
 }
+
+/**
+ * The exam has already taken an arrangement (the first valid one wins): this one was refused and not recorded. The
+ * exam's status says where it is (`arranged` just accepted, `submitting`, `submitted`, `rejected`, `failed`).
+ */
+export class ExamAlreadyArrangedError extends Error {
+  constructor(
+    readonly examId: string,
+    readonly status: string,
+  ) {
+    super(`exam ${examId} is already arranged (status ${status})`);
+    this.name = 'ExamAlreadyArrangedError';
+  }
+}

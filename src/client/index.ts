@@ -1,11 +1,12 @@
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
-import { TASK_QUEUE, WORKFLOW_TYPE, ecoExamWorkflowId } from '../shared/constants';
+import { ApplicationFailure, type Duration } from '@temporalio/common';
+import { ARRANGEMENT_REFUSAL, TASK_QUEUE, WORKFLOW_TYPE, ecoExamWorkflowId } from '../shared/constants';
 import {
   describeZodError,
   ecoExamInputSchema,
@@ -15,9 +16,15 @@ import {
 } from '../shared/schemas';
 import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
 import type { EcoExamResult, ExamStatusView } from '../shared/types';
-import { examArranged, examStatus } from '../workflows/definitions';
+import { arrangeExamUpdate, examStatus } from '../workflows/definitions';
 import type { ecoExamWorkflow } from '../workflows/eco-exam-workflow';
-import { ExamClosedError, ExamNotFoundError, InvalidArrangementError, InvalidExamInputError } from './errors';
+import {
+  ExamAlreadyArrangedError,
+  ExamClosedError,
+  ExamNotFoundError,
+  InvalidArrangementError,
+  InvalidExamInputError,
+} from './errors';
 
 export * from './errors';
 export * from './list-exams';
@@ -29,7 +36,10 @@ export * from './list-exams';
 
 export interface StartExamOptions {
   taskQueue?: string;
-  /** Default for `input.arrangementTimeout` (ARRANGEMENT_TIMEOUT). */
+  /**
+   * Default for `input.arrangementTimeout`. Leave it unset to let the worker's ARRANGEMENT_TIMEOUT govern the exam;
+   * a value here is written into the input and wins over the worker's.
+   */
   arrangementTimeout?: Duration;
   /** Default for `input.notifyExamSystem`: notify the exam system of the new exam first. */
   notifyExamSystem?: boolean;
@@ -109,27 +119,48 @@ function examDetails(exam: EcoExamInput): string {
 export interface ArrangedExam {
   workflowId: string;
   runId: string;
+  /** ISO time the workflow accepted the arrangement. */
+  arrangedAt: string;
 }
 
 /**
- * Delivers the exam system's arrangement (the login_info body) to the exam's workflow as the `examArranged` signal.
- * Throws InvalidArrangementError (which field, why), ExamNotFoundError, or ExamClosedError (how it ended).
+ * Delivers the exam system's arrangement (the login_info body) to the exam's workflow through the `arrangeExam`
+ * update, and returns once the workflow has accepted it. The first valid arrangement wins. Throws
+ * InvalidArrangementError (which field, why), ExamNotFoundError, ExamAlreadyArrangedError (a previous arrangement
+ * was accepted; this one is not recorded), or ExamClosedError (how it ended).
+ *
+ * An update needs a live worker: with none, it waits for one until the call's deadline and then throws the SDK's
+ * WorkflowUpdateRPCTimeoutOrCancelledError (nothing was accepted yet; retry later — a retry after a worker accepted
+ * it late answers ExamAlreadyArrangedError, which `getExamStatus`'s `arrangedAt` confirms).
  */
 export async function arrangeExam(client: Client, examId: string, body: LoginInfoBody): Promise<ArrangedExam> {
   const parsed = loginInfoBodySchema.safeParse(body);
   if (!parsed.success) throw new InvalidArrangementError(describeZodError(parsed.error));
-  const description = await describeExam(client, examId);
-  if (description.status.name !== 'RUNNING') throw new ExamClosedError(examId, endedAs(description));
-  const handle = client.workflow.getHandle(description.workflowId, description.runId);
+  const workflowId = ecoExamWorkflowId(examId);
+  const handle = client.workflow.getHandle<typeof ecoExamWorkflow>(workflowId);
   try {
-    await handle.signal(examArranged, parsed.data);
+    const update = await handle.startUpdate(arrangeExamUpdate, { args: [parsed.data], waitForStage: 'ACCEPTED' });
+    const accepted = await update.result();
+    return { workflowId, runId: update.workflowRunId ?? '', arrangedAt: accepted.arrangedAt };
   } catch (err) {
-    // It ended between describe and signal.
-    if (err instanceof WorkflowNotFoundError)
-      throw new ExamClosedError(examId, endedAs(await describeExam(client, examId)));
-    throw err;
+    throw await arrangementRefusal(client, examId, err);
   }
-  return { workflowId: description.workflowId, runId: description.runId };
+}
+
+/** The typed error for a refused `arrangeExam` update; anything else (Temporal unreachable…) is returned as is. */
+async function arrangementRefusal(client: Client, examId: string, err: unknown): Promise<unknown> {
+  // No run accepts updates: the exam never existed, or it has ended.
+  if (err instanceof WorkflowNotFoundError) {
+    return new ExamClosedError(examId, endedAs(await describeExam(client, examId)));
+  }
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return err;
+  const failure = err.cause;
+  if (failure.type === ARRANGEMENT_REFUSAL.invalid) return new InvalidArrangementError(failure.message);
+  if (failure.type === ARRANGEMENT_REFUSAL.notAwaiting) {
+    const status = typeof failure.details?.[0] === 'string' ? failure.details[0] : 'unknown';
+    return status === 'expired' ? new ExamClosedError(examId, status) : new ExamAlreadyArrangedError(examId, status);
+  }
+  return err;
 }
 
 /** The `examStatus` query; for an ended exam whose workers are gone, the workflow's result stands in. */

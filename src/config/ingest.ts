@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DEFAULT_ARRANGEMENT_TIMEOUT } from '../shared/constants';
 import { DEFAULT_HTTP_LIMITS } from '../shared/http-hardening';
 import {
   bearerSecret,
@@ -34,7 +33,8 @@ export const ingestConfigSchema = temporalSchema.extend({
   FEISHU_WEBHOOK_TOLERANCE_SECONDS: optionalPositiveInt,
   EXAM_SYSTEM_TOKEN: bearerSecret('EXAM_SYSTEM_TOKEN'),
   EXAM_SYSTEM_WEBHOOK_URL: optionalHttpUrl('EXAM_SYSTEM_WEBHOOK_URL'),
-  ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
+  /** Only when set here is it written into each started exam's input (and wins); unset, the worker's governs. */
+  ARRANGEMENT_TIMEOUT: optionalString.pipe(duration('ARRANGEMENT_TIMEOUT').optional()),
   PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
   LOG_LEVEL: logLevel,
   /** Time a client has to send a whole request (headers and body), in ms; then 408 and the connection is closed. */

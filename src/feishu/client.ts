@@ -4,6 +4,7 @@ import { RateLimitGate } from './rate-limit-gate';
 import type { Pacer } from './pacer';
 import type { FeishuAnswer, FeishuHttp } from './http';
 import type { TokenProvider } from './token-manager';
+import { FEISHU_PATHS, feishuPath } from './url';
 
 /** Longest wait for a 429's reset inside one attempt; longer ones go back to Temporal's retry. */
 const MAX_HOLD_WAIT_MS = 20_000;
@@ -65,7 +66,8 @@ export class FeishuClient {
   ): Promise<SubmitLoginInfoOutcome> {
     const parsed = loginInfoBodySchema.safeParse(body);
     if (!parsed.success) throw new InvalidLoginInfoError(describeZodError(parsed.error));
-    const path = `/open-apis/hire/v1/eco_exams/${encodeURIComponent(examId)}/login_info`;
+    // Throws InvalidPathParameterError (never sent) for an exam id that would change the path.
+    const path = feishuPath(FEISHU_PATHS.loginInfo, { exam_id: examId });
     const { answer, refreshedToken } = await this.gated(options.tenantKey, options.signal, () =>
       this.callWithToken('login_info', path, parsed.data, options),
     );

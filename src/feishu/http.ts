@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FeishuNetworkError, FeishuTimeoutError, feishuErrorFromResponse, type FeishuErrorInfo } from './errors';
+import { InvalidPathParameterError } from './url';
 
 /**
  * The transport under every Feishu call: an injected `fetch`, a timeout on every request, the content type checked
@@ -51,11 +52,14 @@ export interface PostOptions {
 
 export class FeishuHttp {
   readonly baseUrl: string;
+  /** The base URL's own path ('' for an origin), under which every request path must stay. */
+  private readonly basePath: string;
   private readonly fetchFn: FetchLike;
   private readonly timeoutMs: number;
 
   constructor(options: FeishuHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, '');
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_FEISHU_TIMEOUT_MS;
   }
@@ -70,10 +74,16 @@ export class FeishuHttp {
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
 
+    const url = `${this.baseUrl}${path}`;
+    // Paths come from feishuPath (./url.ts); this is the last check that nothing in one changes where it goes.
+    const parsed = new URL(url);
+    if (parsed.pathname !== `${this.basePath}${path}` || parsed.search !== '' || parsed.hash !== '') {
+      throw new InvalidPathParameterError('(path)', 'it changes the request path');
+    }
     let response: Response;
     let text: string;
     try {
-      response = await this.fetchFn(`${this.baseUrl}${path}`, {
+      response = await this.fetchFn(url, {
         method: 'POST',
         headers,
         body: JSON.stringify(body),

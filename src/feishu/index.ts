@@ -16,6 +16,7 @@ export * from './http';
 export * from './token-manager';
 export * from './rate-limit-gate';
 export * from './pacer';
+export * from './url';
 
 export interface FeishuClientConfig {
   baseUrl: string;

@@ -32,7 +32,7 @@ export interface IngestDeps {
   /** Bearer secret of the exam system's API. */
   examSystemToken: string;
   feishu: FeishuWebhookSettings;
-  /** ARRANGEMENT_TIMEOUT in ms, passed to every started workflow. */
+  /** The ingest's ARRANGEMENT_TIMEOUT in ms, when set: written into every started exam's input (it then wins over the worker's). */
   arrangementTimeoutMs?: number;
   /** Start exams with notifyExamSystem (EXAM_SYSTEM_WEBHOOK_URL is set). */
   notifyExamSystem?: boolean;

@@ -4,10 +4,17 @@ export const TASK_QUEUE = 'feishu-eco-exam';
 export const WORKFLOW_TYPE = 'ecoExamWorkflow';
 export const WORKFLOW_ID_PREFIX = 'eco-exam-';
 export const SIGNAL_EXAM_ARRANGED = 'examArranged';
+/**
+ * Update: the arrangement, answered. The first valid arrangement wins; a later one is refused (nothing recorded) with
+ * the status the exam is in. The `examArranged` signal stays for callers that use it (first valid one wins, silently).
+ */
+export const UPDATE_ARRANGE_EXAM = 'arrangeExam';
 export const QUERY_EXAM_STATUS = 'examStatus';
 export const ACTIVITY_SUBMIT_LOGIN_INFO = 'submitLoginInfo';
+/** Local activity: the worker's settings (ARRANGEMENT_TIMEOUT…) for an exam whose input does not set them. */
+export const ACTIVITY_WORKER_SETTINGS = 'workerSettings';
 
-/** Default wait for the exam system's arrangement result (ARRANGEMENT_TIMEOUT). */
+/** Default wait for the exam system's arrangement result (ARRANGEMENT_TIMEOUT, set on the worker). */
 export const DEFAULT_ARRANGEMENT_TIMEOUT = '7 days';
 
 /** Feishu's documented quota for login_info: per API × app × tenant. */
@@ -43,3 +50,11 @@ export type FinalExamStatus = (typeof FINAL_EXAM_STATUSES)[number];
 
 /** Internal signal: the activity reports a failed attempt (attempt number, Feishu code, log id) to its workflow. */
 export const SIGNAL_ATTEMPT_FAILED = 'submitAttemptFailed';
+
+/** Failure types of the `arrangeExam` update's refusals (the validator's ApplicationFailure `type`). */
+export const ARRANGEMENT_REFUSAL = {
+  /** The exam is no longer awaiting an arrangement; details[0] is its ExamStatus. */
+  notAwaiting: 'ExamNotAwaitingArrangement',
+  /** The body fails loginInfoBodySchema; the message names the field and why. */
+  invalid: 'InvalidArrangement',
+} as const;

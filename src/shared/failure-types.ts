@@ -19,6 +19,7 @@ import type { FinalExamStatus } from './constants';
  * | any other non-zero code (e.g. 1002002)             | FeishuRejectedError       | never → rejected  |
  * | non-JSON answer with a 4xx (wrong base URL/path)   | FeishuProtocolError       | never → rejected  |
  * | the login_info body fails validation               | InvalidLoginInfo          | never → rejected  |
+ * | a path parameter would change the URL (`..`, `/`)  | InvalidPathParameter      | never → rejected  |
  */
 export const FAILURE_TYPES = {
   FeishuExamStateError: { retryable: false },
@@ -32,6 +33,7 @@ export const FAILURE_TYPES = {
   FeishuRejectedError: { retryable: false },
   FeishuProtocolError: { retryable: false },
   InvalidLoginInfo: { retryable: false },
+  InvalidPathParameter: { retryable: false },
   // notifyExamSystem: its failures never change the exam's status (the exam system may still arrange the exam).
   ExamSystemUnavailable: { retryable: true },
   ExamSystemRejected: { retryable: false },

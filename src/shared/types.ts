@@ -29,7 +29,7 @@ export interface ExamStatusView {
   submittedAt?: string;
   /** ISO time after which the workflow stops waiting for an arrangement. */
   arrangementDeadline?: string;
-  /** Signals rejected because their payload was invalid. */
+  /** Arrangements (signals) dropped because their payload was invalid; refused updates are not counted. */
   invalidArrangements: number;
   /** Whether notifyExamSystem succeeded (undefined when no notification was asked for or it is still running). */
   examSystemNotified?: boolean;
@@ -58,4 +58,17 @@ export interface SubmitLoginInfoResult {
 export interface AttemptFailedReport {
   attempt: number;
   error: ExamError;
+}
+
+/** The worker's settings for exams whose input leaves them unset (the workerSettings local activity). */
+export interface WorkerSettings {
+  /** ARRANGEMENT_TIMEOUT of the worker, in ms. */
+  arrangementTimeoutMs: number;
+}
+
+/** What the `arrangeExam` update answers when the arrangement is accepted. */
+export interface ArrangementAccepted {
+  examId: string;
+  /** ISO time the arrangement was accepted. */
+  arrangedAt: string;
 }

@@ -7,16 +7,19 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributePair } from '@temporalio/common';
+import type { Duration, SearchAttributePair } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
 import {
+  ARRANGEMENT_REFUSAL,
   DEFAULT_ARRANGEMENT_TIMEOUT,
   loginInfoTaskQueue,
   type ExamStatus,
@@ -31,8 +34,18 @@ import {
   type LoginInfoBody,
 } from '../shared/schemas';
 import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
-import type { EcoExamResult, ExamError, ExamStatusView } from '../shared/types';
-import { examArranged, examStatus, submitAttemptFailed } from './definitions';
+import type { ArrangementAccepted, EcoExamResult, ExamError, ExamStatusView } from '../shared/types';
+import { arrangeExamUpdate, examArranged, examStatus, submitAttemptFailed } from './definitions';
+import { legacyEcoExamInputSchema, legacyLoginInfoBodySchema } from './legacy-schemas';
+
+/*
+ * patched() ids: exams started before a change replay the old path (README, "Changing the workflow"); each is checked
+ * by the replay fixtures in test/fixtures/histories.
+ */
+/** Today's field limits (src/shared/schemas.ts) and the accepted-update-wins rule at the deadline. */
+export const STRICT_LIMITS_PATCH = 'strict-limits';
+/** The worker's ARRANGEMENT_TIMEOUT governs exams whose input does not set one. */
+export const WORKER_SETTINGS_PATCH = 'worker-settings';
 
 /** How long Temporal keeps retrying submitLoginInfo before the exam ends `failed`. */
 export const DEFAULT_SUBMISSION_TIMEOUT = '1 day';
@@ -40,12 +53,15 @@ export const DEFAULT_SUBMISSION_TIMEOUT = '1 day';
 /**
  * One exam, from Feishu's 创建笔试 event to Feishu accepting its login info.
  *
- * Waits (up to `arrangementTimeout`) for the exam system's `examArranged` signal, validates it, then runs
+ * Waits (up to `arrangementTimeout`: the input's, else the worker's ARRANGEMENT_TIMEOUT) for the exam system's
+ * arrangement — the `arrangeExam` update (answered) or the `examArranged` signal (not) —, validates it, then runs
  * submitLoginInfo under a retry policy whose non-retryable types come from src/shared/failure-types.ts.
  * Every path ends in a typed result: submitted, rejected (Feishu said no), failed (retries exhausted), expired.
  */
 export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamResult> {
-  const parsedInput = ecoExamInputSchema.safeParse(rawInput);
+  // Exams started by the first release replay its rules (src/workflows/legacy-schemas.ts); new ones get today's.
+  const strict = patched(STRICT_LIMITS_PATCH);
+  const parsedInput = (strict ? ecoExamInputSchema : legacyEcoExamInputSchema).safeParse(rawInput);
   if (!parsedInput.success) {
     throw ApplicationFailure.create({
       type: 'InvalidExamInput',
@@ -53,8 +69,7 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
       nonRetryable: true,
     });
   }
-  const input = parsedInput.data;
-  const arrangementTimeout = input.arrangementTimeout ?? DEFAULT_ARRANGEMENT_TIMEOUT;
+  const input: EcoExamInput = parsedInput.data;
   const state: ExamStatusView = {
     examId: input.examId,
     status: 'awaiting_arrangement',
@@ -63,9 +78,17 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
     accountId: input.accountId,
     paperId: input.paperId,
     tenantKey: input.tenantKey,
-    arrangementDeadline: new Date(Date.now() + msToNumber(arrangementTimeout)).toISOString(),
   };
   let arrangement: LoginInfoBody | undefined;
+  /** True while the workflow still waits for an arrangement (false once the wait is over, whatever ended it). */
+  let waiting = true;
+
+  const accept = (body: LoginInfoBody): void => {
+    arrangement = body;
+    state.arrangedAt = new Date().toISOString();
+    state.hasCredentials = body.exam_login_info.username !== undefined || body.exam_login_info.password !== undefined;
+    state.lastError = undefined;
+  };
 
   setHandler(examStatus, () => ({ ...state, lastError: state.lastError && { ...state.lastError } }), {
     description: 'The exam: status, attempts, last error. Never the credentials.',
@@ -77,7 +100,7 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
         log.warn('examArranged ignored: the exam is already arranged', { examId: input.examId, status: state.status });
         return;
       }
-      const parsed = loginInfoBodySchema.safeParse(payload);
+      const parsed = (strict ? loginInfoBodySchema : legacyLoginInfoBodySchema).safeParse(payload);
       if (!parsed.success) {
         state.invalidArrangements += 1;
         state.lastError = {
@@ -87,13 +110,49 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
         log.warn('examArranged rejected: invalid payload', { examId: input.examId, reason: state.lastError.message });
         return;
       }
-      arrangement = parsed.data;
-      state.arrangedAt = new Date().toISOString();
-      state.hasCredentials =
-        parsed.data.exam_login_info.username !== undefined || parsed.data.exam_login_info.password !== undefined;
-      state.lastError = undefined;
+      accept(parsed.data);
     },
-    { description: 'The arrangement result from the exam system (the login_info body).' },
+    {
+      description:
+        'The arrangement result from the exam system (the login_info body); an invalid or late one is dropped.',
+    },
+  );
+  setHandler(
+    arrangeExamUpdate,
+    (payload): ArrangementAccepted => {
+      // The validator has just accepted it, in the same activation: it parses.
+      accept(loginInfoBodySchema.parse(payload));
+      return { examId: input.examId, arrangedAt: state.arrangedAt ?? new Date().toISOString() };
+    },
+    {
+      description:
+        'The arrangement result (the login_info body), answered: the first valid one wins, later ones are refused.',
+      // Runs before acceptance; a throw refuses the update and writes nothing to the history.
+      validator: (payload) => {
+        if (!waiting || arrangement !== undefined || state.status !== 'awaiting_arrangement') {
+          // Between the accepted arrangement (or the deadline) and the next status, say what it is about to be.
+          const status =
+            state.status !== 'awaiting_arrangement' ? state.status : arrangement !== undefined ? 'arranged' : 'expired';
+          throw ApplicationFailure.create({
+            type: ARRANGEMENT_REFUSAL.notAwaiting,
+            message:
+              status === 'expired'
+                ? `exam ${input.examId} is no longer awaiting an arrangement (status expired)`
+                : `exam ${input.examId} is already arranged (status ${status})`,
+            details: [status],
+            nonRetryable: true,
+          });
+        }
+        const parsed = loginInfoBodySchema.safeParse(payload);
+        if (!parsed.success) {
+          throw ApplicationFailure.create({
+            type: ARRANGEMENT_REFUSAL.invalid,
+            message: describeZodError(parsed.error),
+            nonRetryable: true,
+          });
+        }
+      },
+    },
   );
   setHandler(submitAttemptFailed, (report) => {
     state.attempts = Math.max(state.attempts, report.attempt);
@@ -101,16 +160,37 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
     showDetails(state);
   });
 
+  // Every handler is registered before the first await: a signal or update that comes with the start is handled.
+  const arrangementTimeout = await resolveArrangementTimeout(input);
+  state.arrangementDeadline = new Date(Date.now() + msToNumber(arrangementTimeout)).toISOString();
   setStatus(state, 'awaiting_arrangement', input);
   // The notification runs beside the wait: an arrangement that arrives first makes it moot (it is then cancelled).
   const notification = input.notifyExamSystem ? notifyExamSystem(state, input) : undefined;
   const arrived = await condition(() => arrangement !== undefined, arrangementTimeout, {
     summary: 'waiting for the exam system to arrange the exam',
   });
+  waiting = false;
   await notification?.settle();
-  const result = arrived && arrangement ? await submit(state, input, arrangement) : finish(state, input, 'expired');
+  // An accepted update is a promise kept, even when the deadline fired in the same activation (first release: not).
+  const proceed = strict ? arrangement !== undefined : arrived && arrangement !== undefined;
+  const result = proceed && arrangement ? await submit(state, input, arrangement) : finish(state, input, 'expired');
   await condition(allHandlersFinished);
   return result;
+}
+
+/**
+ * The input's arrangementTimeout when set; otherwise the worker's ARRANGEMENT_TIMEOUT (the workerSettings local
+ * activity, its answer recorded in the history). Exams started before WORKER_SETTINGS_PATCH keep the built-in default.
+ */
+async function resolveArrangementTimeout(input: EcoExamInput): Promise<Duration> {
+  if (input.arrangementTimeout !== undefined) return input.arrangementTimeout;
+  if (!patched(WORKER_SETTINGS_PATCH)) return DEFAULT_ARRANGEMENT_TIMEOUT;
+  const { workerSettings } = proxyLocalActivities<Activities>({
+    startToCloseTimeout: '10 seconds',
+    summary: "read the worker's settings (ARRANGEMENT_TIMEOUT)",
+  });
+  const settings = await workerSettings();
+  return settings.arrangementTimeoutMs;
 }
 
 /** Starts notifyExamSystem in its own cancellation scope; its failure is recorded, never fatal to the exam. */

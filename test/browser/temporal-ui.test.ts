@@ -122,9 +122,10 @@ describe('the Temporal Web UI tells the story of an exam', () => {
 
   it('shows the decoded arrangement, password included, through the codec server', async () => {
     await page.goto(`${stack.urls.ui}/namespaces/default/workflows/eco-exam-${examId}`);
-    const signaled = page.getByText('Workflow Execution Signaled', { exact: true });
-    await signaled.first().waitFor({ timeout: 30_000 });
-    await page.locator('tr', { has: signaled }).first().click();
+    // The arrangement arrives as the arrangeExam update (the CLI's arrange): its accepted event holds the body.
+    const accepted = page.getByText('Workflow Execution Update Accepted', { exact: true });
+    await accepted.first().waitFor({ timeout: 30_000 });
+    await page.locator('tr', { has: accepted }).first().click();
     await page.getByText(PASSWORD).first().waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'ui-decoded-arrangement.png'), fullPage: true });
     expect(await page.innerText('body')).toContain('"exam_url": "https://exam.example/ui"');

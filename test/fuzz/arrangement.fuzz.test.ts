@@ -40,7 +40,7 @@ import {
   parseJson,
   truncate,
 } from '../support/fuzz';
-import { recordingClient } from '../support/fake-temporal';
+import { FAKE_ARRANGED_AT, recordingClient } from '../support/fake-temporal';
 
 // ---------------------------------------------------------------------------------------------------------------
 // fast-check parameters
@@ -168,8 +168,13 @@ function refusalShapeProblem(request: ApiRequest, res: LightMyRequestResponse): 
 
 /** Field names and rule texts of the messages: a value that is one of these words is the vocabulary, not an echo. */
 const VOCABULARY = [
-  'exam_login_info exam_url username password result msg invalid arrangement: (body): Unrecognized key',
-  'exam_url must be an absolute http(s) URL exam_url is longer than 2048 characters msg is longer than 1024 characters',
+  'exam_login_info exam_url username password result msg invalid arrangement: (body): unknown field(s)',
+  'exam_url must be an absolute http(s) URL exam_url is longer than 2048 characters msg is longer than 2048 characters',
+  'exam_url must not contain whitespace or control characters exam_url must not contain credentials (user:password@)',
+  'exam_url must be in canonical form (as new URL(exam_url).href writes it: no backslashes, lower-case scheme and host,',
+  'non-ASCII percent-encoded) username is longer than 2048 characters password is longer than 2048 characters',
+  'username must not contain control characters password must not contain control characters',
+  'msg must not contain control characters exam_id must not be . or ..',
   'username must not be empty password must not be empty result must be an integer',
   'Content-Type must be application/json the request body is not valid JSON the request body is empty',
   'missing or wrong bearer token (Authorization: Bearer <EXAM_SYSTEM_TOKEN>)',
@@ -178,35 +183,48 @@ const VOCABULARY = [
 const echoes = echoCheck(VOCABULARY);
 
 /**
- * The body's string values (not keys: zod's strict objects name unknown keys, `Unrecognized key: "…"`, and a value
- * equal to a key would look echoed).
+ * The body's string values and its keys: neither may come back (zod's "Unrecognized key: \"…\"" named unknown keys;
+ * describeZodError now says "unknown field(s)" with the path only).
  */
 function bodyValues(raw: Buffer | undefined): string[] {
   const parsed = raw === undefined ? undefined : parseJson(raw.toString('utf8'));
   if (!parsed?.ok) return [];
   const values: string[] = [];
-  const keys = new Set<string>();
   const walk = (value: unknown, depth: number): void => {
     if (depth > 64) return;
     if (typeof value === 'string') values.push(value);
     else if (Array.isArray(value)) for (const item of value) walk(item, depth + 1);
     else if (isRecord(value)) {
       for (const [key, item] of Object.entries(value)) {
-        keys.add(key);
+        values.push(key);
         walk(item, depth + 1);
       }
     }
   };
   walk(parsed.value, 0);
-  return values.filter((value) => !keys.has(value));
+  return values;
 }
 
 function calls(): string {
   return recorder.calls.map((c) => c.op).join(', ') || 'none';
 }
 
-/** The exact Temporal calls of arrangeExam (describe RUNNING → signal) or getExamStatus (describe → query). */
-function callsProblem(id: string, last: 'signal' | 'query', payload?: unknown): string | undefined {
+/** The exact Temporal calls of arrangeExam (the arrangeExam update on the exam's workflow id). */
+function updateCallsProblem(id: string, payload: unknown): string | undefined {
+  const [first, update, ...rest] = recorder.calls;
+  if (first?.op !== 'getHandle' || first.args[0] !== `eco-exam-${id}` || update?.op !== 'startUpdate' || rest.length) {
+    return `Temporal calls ${JSON.stringify(recorder.calls.map((c) => [c.op, c.args[0]]))}, expected getHandle(eco-exam-${id}), startUpdate`;
+  }
+  const [definition, options] = update.args;
+  if (!isRecord(definition) || definition.name !== 'arrangeExam') return 'updated with something else than arrangeExam';
+  if (!isRecord(options) || !isDeepStrictEqual(options.args, [payload])) {
+    return 'the update does not carry the validated login_info body';
+  }
+  return undefined;
+}
+
+/** The exact Temporal calls of getExamStatus (describe → query). */
+function callsProblem(id: string, last: 'query'): string | undefined {
   const [first, describe, second, final, ...rest] = recorder.calls;
   const expected = `getHandle(eco-exam-${id}), describe, getHandle(w, r), ${last}`;
   if (
@@ -219,12 +237,6 @@ function callsProblem(id: string, last: 'signal' | 'query', payload?: unknown): 
     rest.length > 0
   ) {
     return `Temporal calls ${JSON.stringify(recorder.calls.map((c) => [c.op, c.args[0]]))}, expected ${expected}`;
-  }
-  if (last === 'signal') {
-    const [definition, data] = final.args;
-    if (!isRecord(definition) || definition.name !== 'examArranged')
-      return 'signalled something else than examArranged';
-    if (!isDeepStrictEqual(data, payload)) return 'the signal does not carry the validated login_info body';
   }
   return undefined;
 }
@@ -273,10 +285,10 @@ function judgeArrangement(request: ApiRequest, res: LightMyRequestResponse): voi
     if (routed.kind !== 'id' || !routed.valid) fail('Temporal was called for an invalid examId', request, res);
     if (!authorized) fail('Temporal was called without the right bearer', request, res);
     if (!login.valid) fail('Temporal was called for a body that fails loginInfoBodySchema', request, res);
-    const problem = callsProblem(routed.id, 'signal', login.body);
+    const problem = updateCallsProblem(routed.id, login.body);
     if (problem !== undefined) fail(problem, request, res);
   }
-  if (res.statusCode === 202 && recorder.calls.length === 0) fail('202 without a signal', request, res);
+  if (res.statusCode === 202 && recorder.calls.length === 0) fail('202 without an update', request, res);
 
   switch (routed.kind) {
     case 'no-route':
@@ -307,7 +319,13 @@ function judgeArrangement(request: ApiRequest, res: LightMyRequestResponse): voi
   if (fullyValid) {
     if (res.statusCode !== 202) fail('a fully valid arrangement was not accepted with 202', request, res);
     const answer = parseJson(res.body);
-    const expected = { accepted: true, examId: routed.id, ...DESCRIBED };
+    const expected = {
+      accepted: true,
+      examId: routed.id,
+      workflowId: `eco-exam-${routed.id}`,
+      runId: DESCRIBED.runId,
+      arrangedAt: FAKE_ARRANGED_AT,
+    };
     if (!answer.ok || !isDeepStrictEqual(answer.value, expected)) {
       fail(`the 202 answer is not ${JSON.stringify(expected)}`, request, res);
     }
@@ -361,11 +379,13 @@ class StatusCounter {
 // ---------------------------------------------------------------------------------------------------------------
 // arbitraries
 
-const validExamId = fc.oneof(
-  { weight: 3, arbitrary: fc.stringMatching(/^\d{19}$/) },
-  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/) },
-  { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{90,100}$/) },
-);
+const validExamId = fc
+  .oneof(
+    { weight: 3, arbitrary: fc.stringMatching(/^\d{19}$/) },
+    { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/) },
+    { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{90,100}$/) },
+  )
+  .filter((id) => id !== '.' && id !== '..'); // dot segments are refused (they would change Feishu's URL)
 const overEncode = (s: string) =>
   [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 
@@ -540,6 +560,22 @@ const examUrl: fc.Arbitrary<unknown> = fc.oneof(
       'http:///x',
       'file:///etc/passwd',
       ' https://exam.example/t',
+      // Issue 11.6: what the URL parser would normalise must be refused, not forwarded raw.
+      'https://exam.example/t\r\nX-Injected: 1',
+      'https://exam.example/t\tx',
+      'https://exam.example/t\n',
+      'https:\\\\exam.example\\t',
+      'https://user:secret@exam.example/t',
+      'https://:secret@exam.example/t',
+      'https://EXAM.example/t',
+      'HTTPS://exam.example/t',
+      'https://exam.example/t/../u',
+      'https://exam.example/t/考试',
+      'https://exam.example/t/%E8%80%83',
+      'https://exam.example',
+      'https://exam.example:443/t',
+      'https://exam.example/t\u0000',
+      'https://exam.example/t\u00a0',
     ),
   },
   { weight: 1, arbitrary: fc.integer({ min: 2030, max: 2070 }).map((n) => `https://a.b/${'x'.repeat(n - 12)}`) },
@@ -551,13 +587,22 @@ const loginInfoBody: fc.Arbitrary<unknown> = fc
     username: fc.oneof(
       { weight: 3, arbitrary: fc.constant<unknown>(DELETE) },
       fc.string({ maxLength: 40 }),
-      fc.constantFrom<unknown>('   ', 'u'.repeat(256), 'u'.repeat(257)),
+      fc.constantFrom<unknown>(
+        '   ',
+        'u'.repeat(2048),
+        'u'.repeat(2049),
+        'u\n',
+        'u\r\nx',
+        '\u0000u',
+        'u\u007f',
+        'u\u0085',
+      ),
       weirdValue,
     ),
     password: fc.oneof(
       { weight: 3, arbitrary: fc.constant<unknown>(DELETE) },
       fc.string({ maxLength: 40 }),
-      fc.constantFrom<unknown>('', 'p'.repeat(256), 'p'.repeat(257)),
+      fc.constantFrom<unknown>('', 'p'.repeat(2048), 'p'.repeat(2049), 'p\tw', 'p\u0000', 'pw\r\n', ' pw '),
       weirdValue,
     ),
     result: fc.oneof(
@@ -569,7 +614,7 @@ const loginInfoBody: fc.Arbitrary<unknown> = fc
     msg: fc.oneof(
       { weight: 3, arbitrary: fc.constant<unknown>(DELETE) },
       fc.string({ maxLength: 60 }),
-      fc.constantFrom<unknown>('m'.repeat(1024), 'm'.repeat(1025)),
+      fc.constantFrom<unknown>('m'.repeat(2048), 'm'.repeat(2049), 'line\nbreak', 'm\u001b[31m'),
       weirdValue,
     ),
     info: rarely(weirdValue, 10),
@@ -592,7 +637,8 @@ const loginInfoBody: fc.Arbitrary<unknown> = fc
 /** login_info bodies that pass loginInfoBodySchema. */
 const validLoginInfoBody = fc
   .record({
-    exam_url: fc.webUrl({ withQueryParameters: true, withFragments: true }),
+    // The canonical form (new URL(v).href) is what loginInfoBodySchema requires.
+    exam_url: fc.webUrl({ withQueryParameters: true, withFragments: true }).map((url) => new URL(url).href),
     username: rarely(fc.stringMatching(/^[a-z0-9_.@-]{1,40}$/), 2),
     password: rarely(fc.string({ minLength: 1, maxLength: 64 }), 2),
     result: rarely(fc.integer({ min: -10, max: 10 }), 2),
@@ -657,10 +703,10 @@ function headersOf(
 
 describe('fuzz: POST /exams/:examId/arrangement', () => {
   it(
-    'never answers 5xx, signals only a valid arrangement with the right bearer, and accepts every fully valid one with 202',
+    'never answers 5xx, updates only with a valid arrangement with the right bearer, and accepts every fully valid one with 202',
     async () => {
       const statuses = new StatusCounter();
-      let signals = 0;
+      let updates = 0;
       /**
        * Each part of the request is either valid or arbitrary: all valid (the 202 branch), exactly one arbitrary
        * (the check of that part alone), or all arbitrary.
@@ -710,12 +756,12 @@ describe('fuzz: POST /exams/:examId/arrangement', () => {
           const res = await send(request);
           statuses.add(res.statusCode);
           judgeArrangement(request, res);
-          if (recorder.calls.some((c) => c.op === 'signal')) signals++;
+          if (recorder.calls.some((c) => c.op === 'startUpdate')) updates++;
         }),
         params(RUNS.arrangement),
       );
       statuses.expectSeen([202, 400, 401, 404, 413, 415]);
-      expect(signals).toBeGreaterThan(0);
+      expect(updates).toBeGreaterThan(0);
     },
     PROPERTY_TIMEOUT_MS,
   );
@@ -795,7 +841,7 @@ describe('found by fuzzing', () => {
       headers: { ...json, authorization: `Bearer ${BEARER}` },
     });
     expect(res.statusCode).toBe(202);
-    expect(recorder.calls.map((c) => c.op)).toEqual(['getHandle', 'describe', 'getHandle', 'signal']);
+    expect(recorder.calls.map((c) => c.op)).toEqual(['getHandle', 'startUpdate']);
   });
 
   it('fixed: GET /exams/<101-char id> with the right bearer answers the status (200)', async () => {
@@ -825,5 +871,125 @@ describe('found by fuzzing', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ error: 'malformed', message: expect.any(String) });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field limits (issue 11.6): what would be forwarded differently from what was validated, or is too long, is refused
+// with 400 naming the field and the reason, before any Temporal call.
+
+describe('field limits of the arrangement', () => {
+  const post = async (body: unknown, url = `/exams/7000000000000000001/arrangement`) => {
+    recorder.calls.length = 0;
+    return app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${BEARER}` },
+    });
+  };
+  const withUrl = (exam_url: string) => ({ exam_login_info: { exam_url } });
+  const withInfo = (info: Record<string, string>) => ({
+    exam_login_info: { exam_url: 'https://exam.example/t/abc', ...info },
+  });
+
+  it.each([
+    ['CR/LF inside', 'https://exam.example/t\r\nX-Injected: 1', 'must not contain whitespace or control characters'],
+    ['a TAB inside', 'https://exam.example/t\tx', 'must not contain whitespace or control characters'],
+    ['a trailing LF', 'https://exam.example/t\n', 'must not contain whitespace or control characters'],
+    ['a leading space', ' https://exam.example/t', 'must not contain whitespace or control characters'],
+    ['backslashes', 'https:\\\\exam.example\\t', 'must be in canonical form'],
+    ['credentials', 'https://user:secret@exam.example/t', 'must not contain credentials'],
+    ['a password only', 'https://:secret@exam.example/t', 'must not contain credentials'],
+    ['an upper-case host', 'https://EXAM.example/t', 'must be in canonical form'],
+    ['dot segments', 'https://exam.example/t/../u', 'must be in canonical form'],
+    ['raw non-ASCII', 'https://exam.example/t/考试', 'must be in canonical form'],
+    ['the default port', 'https://exam.example:443/t', 'must be in canonical form'],
+    ['2049 characters', `https://a.b/${'x'.repeat(2049 - 12)}`, 'is longer than 2048 characters'],
+    ['another scheme', 'ftp://exam.example/t', 'must be an absolute http(s) URL'],
+  ])('exam_url with %s: 400 naming exam_url', async (_label, url, reason) => {
+    const res = await post(withUrl(url));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid' });
+    expect(res.json().message).toContain(`exam_login_info.exam_url: exam_url ${reason}`);
+    expect(res.body).not.toContain('secret');
+    expect(recorder.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['https://exam.example/t/abc'],
+    ['https://exam.example'],
+    ['http://[::1]:8080/x?a=1#f'],
+    ['https://exam.example/t/%E8%80%83%E8%AF%95'],
+    [`https://a.b/${'x'.repeat(2048 - 12)}`],
+  ])('exam_url %s in canonical form is accepted (202)', async (url) => {
+    const res = await post(withUrl(url));
+    expect(res.statusCode).toBe(202);
+  });
+
+  it.each([
+    ['username', { username: 'u\nx' }, 'username must not contain control characters'],
+    ['username', { username: '\u0000u' }, 'username must not contain control characters'],
+    ['username', { username: 'u'.repeat(2049) }, 'username is longer than 2048 characters'],
+    ['password', { password: 'p\tw' }, 'password must not contain control characters'],
+    ['password', { password: 'pw\r\n' }, 'password must not contain control characters'],
+    ['password', { password: 'p'.repeat(2049) }, 'password is longer than 2048 characters'],
+  ])('%s with a control character or too long: 400 naming it', async (field, info, reason) => {
+    const res = await post(withInfo(info));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain(`exam_login_info.${field}: ${reason}`);
+    expect(res.body).not.toContain('p\tw');
+    expect(recorder.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['a line break', 'line\nbreak', 'msg must not contain control characters'],
+    ['an escape sequence', 'm\u001b[31m', 'msg must not contain control characters'],
+    ['2049 characters', 'm'.repeat(2049), 'msg is longer than 2048 characters'],
+  ])('msg with %s: 400 naming msg', async (_label, msg, reason) => {
+    const res = await post({ ...withUrl('https://exam.example/t'), msg });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain(`msg: ${reason}`);
+  });
+
+  it('2048-character username, password and msg are accepted (202)', async () => {
+    const res = await post({
+      msg: 'm'.repeat(2048),
+      ...withInfo({ username: 'u'.repeat(2048), password: 'p'.repeat(2048) }),
+    });
+    expect(res.statusCode).toBe(202);
+  });
+
+  it('unknown fields are refused without naming them (issue 11.7)', async () => {
+    const res = await post({
+      exam_login_info: { exam_url: 'https://exam.example/t', attackerChosenKey: 1 },
+      anotherAttackerKey: 2,
+    });
+    expect(res.statusCode).toBe(400);
+    const { message } = res.json<{ message: string }>();
+    expect(message).toContain('(body): unknown field(s)');
+    expect(message).toContain('exam_login_info: unknown field(s)');
+    expect(message).not.toMatch(/attackerChosenKey|anotherAttackerKey/);
+  });
+
+  it.each([['.'], ['..']])(
+    'a 创建笔试 event with exam_id %j is refused with 400 naming event.exam_id',
+    async (examId) => {
+      const { rawBody, headers } = signedRequest(ecoExamCreatedEvent({ examId, token: TOKEN }), { encryptKey: KEY });
+      recorder.calls.length = 0;
+      const res = await app.inject({ method: 'POST', url: '/webhook/feishu', payload: rawBody, headers });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({
+        error: 'malformed',
+        message: 'invalid event: event.exam_id: exam_id must not be . or ..',
+      });
+      expect(recorder.calls).toHaveLength(0);
+    },
+  );
+
+  it.each([['.'], ['..']])('exam id %s is refused by examIdSchema (the route, the event, the workflow input)', (id) => {
+    const parsed = examIdSchema.safeParse(id);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.message)).toContain('exam_id must not be . or ..');
   });
 });

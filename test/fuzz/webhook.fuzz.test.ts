@@ -433,11 +433,13 @@ class StatusCounter {
 const hex = (length: number) =>
   fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
 const iv16 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes));
-const validExamId = fc.oneof(
-  { weight: 3, arbitrary: fc.stringMatching(/^\d{19}$/) },
-  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/) },
-  { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{120,128}$/) },
-);
+const validExamId = fc
+  .oneof(
+    { weight: 3, arbitrary: fc.stringMatching(/^\d{19}$/) },
+    { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/) },
+    { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{120,128}$/) },
+  )
+  .filter((id) => id !== '.' && id !== '..'); // dot segments are refused (they would change Feishu's URL)
 const LARK_HEADERS = ['x-lark-request-timestamp', 'x-lark-request-nonce', 'x-lark-signature'] as const;
 type LarkHeader = (typeof LARK_HEADERS)[number];
 
@@ -941,6 +943,7 @@ const examIdValue: fc.Arbitrary<Replacement> = fc.oneof(
   { weight: 1, arbitrary: validExamId.map((id) => ` ${id}`) },
   { weight: 1, arbitrary: validExamId.map((id) => `${id}\n`) },
   { weight: 1, arbitrary: validExamId.map((id) => `王${id}`) },
+  { weight: 1, arbitrary: fc.constantFrom('.', '..') },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }) },
   { weight: 3, arbitrary: weirdValue },
 );

@@ -10,6 +10,7 @@ import { workflowBundle } from '../../src/worker/bundle';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { NotifyExamSystemDeps } from '../../src/activities/notify-exam-system';
+import type { WorkerSettingsDeps } from '../../src/activities/worker-settings';
 import { createFeishuClient } from '../../src/feishu';
 import { TemporalAppTickets } from '../../src/client/app-tickets';
 import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
@@ -40,7 +41,13 @@ export interface ExamHarness {
 export const APP = { appId: 'cli_sandbox', appSecret: 'sandbox-secret' };
 
 export async function startExamHarness(
-  options: { feishuTimeoutMs?: number; appType?: 'custom' | 'store'; examSystem?: NotifyExamSystemDeps } = {},
+  options: {
+    feishuTimeoutMs?: number;
+    appType?: 'custom' | 'store';
+    examSystem?: NotifyExamSystemDeps;
+    /** The worker's settings (ARRANGEMENT_TIMEOUT…), as src/worker.ts passes them from its config. */
+    settings?: WorkerSettingsDeps;
+  } = {},
 ): Promise<ExamHarness> {
   installCapturingRuntime();
   const env = await testEnv();
@@ -59,7 +66,7 @@ export async function startExamHarness(
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(new DefaultLogger('WARN')),
-    activities: { feishu, examSystem: options.examSystem },
+    activities: { feishu, examSystem: options.examSystem, settings: options.settings },
     dataConverter: productDataConverter(testPayloadKeys()),
     shutdownGraceTime: 1000,
   });

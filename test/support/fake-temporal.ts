@@ -11,6 +11,9 @@ export interface RecordingClient {
   unreachable: boolean;
 }
 
+/** What the recording client's `arrangeExam` update answers as its acceptance time. */
+export const FAKE_ARRANGED_AT = '2026-01-01T00:00:00.000Z';
+
 export function recordingClient(): RecordingClient {
   const recorder: RecordingClient = { client: undefined as unknown as Client, calls: [], unreachable: false };
   const op =
@@ -30,6 +33,10 @@ export function recordingClient(): RecordingClient {
       typedSearchAttributes: { get: () => undefined },
     }),
     signal: op('signal'),
+    startUpdate: op('startUpdate', {
+      workflowRunId: 'r',
+      result: async () => ({ examId: 'x', arrangedAt: FAKE_ARRANGED_AT }),
+    }),
     query: op('query', { examId: 'x', status: 'awaiting_arrangement', attempts: 0, invalidArrangements: 0 }),
   };
   recorder.client = {

@@ -110,10 +110,14 @@ describe('classifyEventBody', () => {
     ['an empty string', '', /^event\.exam_id: must not be empty$/],
     ['a number', 12345, /^event\.exam_id: must be a string$/],
     ['too long an id', 'x'.repeat(129), /^event\.exam_id: .*128/],
+    // A dot segment would change Feishu's URL (POST …/eco_exams/../login_info): refused (issue 11.2).
+    ['a single dot', '.', /^event\.exam_id: exam_id must not be \. or \.\.$/],
+    ['two dots', '..', /^event\.exam_id: exam_id must not be \. or \.\.$/],
   ])('rejects an exam_id that is %s', (_label, examId, reason) => {
     const classified = classifyEventBody(withEvent({ exam_id: examId }));
     expect(reasonOf(classified)).toMatch(reason);
-    if (typeof examId === 'string' && examId.length > 0) expect(reasonOf(classified)).not.toContain(examId);
+    // (A value as short as the rule's own words, such as '..', is not checked for echo.)
+    if (typeof examId === 'string' && examId.length > 2) expect(reasonOf(classified)).not.toContain(examId);
   });
 
   it('rejects wrongly typed optional fields and a missing event, naming each field', () => {
@@ -126,10 +130,37 @@ describe('classifyEventBody', () => {
   });
 
   it('reports workflow-input limits in Feishu terms', () => {
-    const reason = reasonOf(classifyEventBody(withEvent({ exam_id: 'e1', account_id: 'a'.repeat(129) })));
+    const reason = reasonOf(classifyEventBody(withEvent({ exam_id: 'e1', account_id: 'a'.repeat(256) })));
     expect(reason).toMatch(/^event\.account_id: /);
     const header = { ...DOCS_EXAM_BODY.header, tenant_key: 't'.repeat(129) };
     expect(reasonOf(classifyEventBody({ ...DOCS_EXAM_BODY, header }))).toMatch(/^header\.tenant_key: /);
+  });
+
+  it.each([
+    ['name', { name: 'n'.repeat(600_000) }, 'event.candidate_info.name: candidate name is longer than 255 characters'],
+    ['email', { email: 'e'.repeat(256) }, 'event.candidate_info.email: candidate email is longer than 255 characters'],
+    [
+      'mobile number',
+      { mobile: { code: '86', number: '1'.repeat(256) } },
+      'event.candidate_info.mobile.number: candidate mobile number is longer than 255 characters',
+    ],
+    [
+      'mobile code',
+      { mobile: { code: '8'.repeat(256) } },
+      'event.candidate_info.mobile.code: candidate mobile code is longer than 255 characters',
+    ],
+  ])('limits the candidate %s to 255 characters (issue 11.6)', (_label, candidate_info, reason) => {
+    expect(reasonOf(classifyEventBody(withEvent({ exam_id: 'e1', candidate_info })))).toBe(reason);
+    const atLimit = { name: 'n'.repeat(255), email: 'e'.repeat(255), mobile: { code: '8', number: '1'.repeat(255) } };
+    expect(classifyEventBody(withEvent({ exam_id: 'e1', candidate_info: atLimit })).kind).toBe('eco_exam_created');
+  });
+
+  it('limits account_id and paper_id to 255 characters', () => {
+    expect(reasonOf(classifyEventBody(withEvent({ exam_id: 'e1', paper_id: 'p'.repeat(256) })))).toBe(
+      'event.paper_id: paper_id is longer than 255 characters',
+    );
+    const ok = classifyEventBody(withEvent({ exam_id: 'e1', account_id: 'a'.repeat(255), paper_id: 'p'.repeat(255) }));
+    expect(ok.kind).toBe('eco_exam_created');
   });
 
   it('rejects a broken 2.0 envelope, naming header fields', () => {

@@ -11,6 +11,9 @@ import {
   FeishuTimeoutError,
   FeishuTokenError,
   InvalidLoginInfoError,
+  InvalidPathParameterError,
+  FEISHU_PATHS,
+  feishuPath,
   TokenCache,
   CustomAppTokenProvider,
   RateLimitGate,
@@ -314,5 +317,96 @@ describe('TokenCache', () => {
     });
     await expect(cache.get('')).rejects.toThrow('boom');
     expect(await cache.get('')).toBe('t-ok');
+  });
+});
+
+describe('feishuPath: path parameters never change the path (issue 11.2)', () => {
+  const template = FEISHU_PATHS.loginInfo;
+  const prefix = '/open-apis/hire/v1/eco_exams/';
+
+  it.each([
+    ['a plain id', '7178536692385679677', '7178536692385679677'],
+    ['%2e%2e (stays literal, encoded once more)', '%2e%2e', '%252e%252e'],
+    ['a slash', 'a/b', 'a%2Fb'],
+    ['a query', '?x', '%3Fx'],
+    ['a fragment', '#x', '%23x'],
+    ['a backslash', '\\', '%5C'],
+    ['unicode', '考试', '%E8%80%83%E8%AF%95'],
+    ['dots inside', 'a..b', 'a..b'],
+    ['three dots', '...', '...'],
+    ['spaces and CR/LF', ' a\r\n', '%20a%0D%0A'],
+  ])('%s is encoded as one segment', (_label, id, encoded) => {
+    const path = feishuPath(template, { exam_id: id });
+    expect(path).toBe(`${prefix}${encoded}/login_info`);
+    expect(new URL(path, 'https://open.feishu.cn').pathname).toBe(path);
+  });
+
+  it.each([
+    ['.', 'a dot segment (. or ..)'],
+    ['..', 'a dot segment (. or ..)'],
+    ['', 'empty'],
+  ])('refuses %j with a named non-retryable error that does not quote the value', (id, reason) => {
+    const err = (() => {
+      try {
+        return feishuPath(template, { exam_id: id });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(InvalidPathParameterError);
+    expect(err).toMatchObject({ parameter: 'exam_id', reason, failureType: 'InvalidPathParameter' });
+    expect((err as Error).message).toBe(`invalid path parameter exam_id: ${reason}`);
+  });
+
+  it('refuses a missing parameter', () => {
+    expect(() => feishuPath(template, {} as { exam_id: string })).toThrow(InvalidPathParameterError);
+  });
+});
+
+describe('FeishuClient.submitLoginInfo with hostile exam ids', () => {
+  it.each([['.'], ['..'], ['']])('refuses %j before any request (no token, no login_info)', async (id) => {
+    const { fetch, calls } = scriptedFetch([]);
+    const err = await client(fetch)
+      .submitLoginInfo(id, body)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidPathParameterError);
+    expect(calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['%2e%2e', '%252e%252e'],
+    ['a/b', 'a%2Fb'],
+    ['?x', '%3Fx'],
+    ['#x', '%23x'],
+    ['\\', '%5C'],
+    ['考试', '%E8%80%83%E8%AF%95'],
+    ['../../auth/v3/tenant_access_token/internal', '..%2F..%2Fauth%2Fv3%2Ftenant_access_token%2Finternal'],
+  ])('sends %j to the login_info path of that one exam, never elsewhere', async (id, encoded) => {
+    const { fetch, calls } = scriptedFetch([token('t-abc'), json(200, { code: 0, msg: 'SUCCESS', data: {} })]);
+    await client(fetch).submitLoginInfo(id, body);
+    const url = new URL(calls[1]!.url);
+    expect(url.pathname).toBe(`/open-apis/hire/v1/eco_exams/${encoded}/login_info`);
+    expect(url.search).toBe('');
+    expect(url.hash).toBe('');
+    expect(url.origin).toBe('https://open.feishu.test');
+  });
+});
+
+describe('FeishuHttp: the last check on the request path', () => {
+  it.each([['/open-apis/x/../y'], ['/open-apis/x?y=1'], ['/open-apis/x#y'], ['/open-apis/./x']])(
+    'refuses %j without sending',
+    async (path) => {
+      const { fetch, calls } = scriptedFetch([]);
+      const http = new FeishuHttp({ baseUrl: 'https://open.feishu.test/', fetch });
+      await expect(http.postJson('test', path, {})).rejects.toBeInstanceOf(InvalidPathParameterError);
+      expect(calls).toHaveLength(0);
+    },
+  );
+
+  it('keeps a base URL with a path prefix and an upper-case host working', async () => {
+    const { fetch, calls } = scriptedFetch([json(200, { code: 0 })]);
+    const http = new FeishuHttp({ baseUrl: 'https://Open.Feishu.test/proxy/', fetch });
+    await http.postJson('test', '/open-apis/x', {});
+    expect(calls[0]?.url).toBe('https://Open.Feishu.test/proxy/open-apis/x');
   });
 });

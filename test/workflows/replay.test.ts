@@ -25,12 +25,14 @@ describe('recorded histories replay without nondeterminism', () => {
   it('has fixtures for every workflow path', () => {
     expect(fixtures.sort()).toEqual(
       expect.arrayContaining([
+        'arranged-by-update.json',
         'expired.json',
         'invalid-then-valid.json',
         'notified.json',
         'rejected.json',
         'retried.json',
         'submitted.json',
+        'worker-settings-expired.json',
       ]),
     );
   });

@@ -1,5 +1,5 @@
 /**
- * `arrange <examId>`: the exam system's arrangement, delivered as the `examArranged` signal with the login_info body.
+ * `arrange <examId>`: the exam system's arrangement, delivered as the `arrangeExam` update with the login_info body (the workflow answers: accepted, or refused because an arrangement was already taken).
  * The password is read from stdin only, never from an argument, and never printed.
  */
 import type { Command } from 'commander';
@@ -17,7 +17,7 @@ The password is never taken as an argument (it would end up in shell history and
 --password-stdin. It is encrypted (PAYLOAD_ENCRYPTION_KEYS) before it leaves this process and is never printed.
 
 Exit codes: 0 arranged; 2 usage or configuration; 3 invalid arrangement (which field, why); 4 no such exam;
-5 the exam has already ended (how it ended); 1 anything else.
+5 the exam has already ended (how it ended); 6 the exam is already arranged (this one was refused); 1 anything else.
 
 Example:
   printf '%s' "$PASSWORD" | feishu-exam-bridge arrange 7147998241542539527 \\
@@ -36,7 +36,7 @@ export function arrangeCommand(program: Command, action: Action): void {
     .command('arrange')
     .summary("deliver the exam system's arrangement (exam link, login) to an exam")
     .description(
-      "Deliver the exam system's arrangement to the exam's workflow (the examArranged signal); the worker then " +
+      "Deliver the exam system's arrangement to the exam's workflow (the arrangeExam update; the first valid one wins); the worker then " +
         'sends it to Feishu (POST /open-apis/hire/v1/eco_exams/:exam_id/login_info).',
     )
     .argument('<examId>', "Feishu's exam id (exam_id of the 创建笔试 event)", parseExamId)

@@ -1,5 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { ExamClosedError, ExamNotFoundError, InvalidArrangementError, arrangeExam, getExamStatus } from '../../client';
+import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import {
+  ExamAlreadyArrangedError,
+  ExamClosedError,
+  ExamNotFoundError,
+  InvalidArrangementError,
+  arrangeExam,
+  getExamStatus,
+} from '../../client';
 import { describeZodError, examIdSchema, type LoginInfoBody } from '../../shared/schemas';
 import { HttpProblem } from '../http-errors';
 import { requireBearer } from '../auth';
@@ -7,8 +15,15 @@ import type { ResolvedIngestDeps } from '../deps';
 import { parseJsonBody, requireJsonContentType } from './body';
 
 /**
- * The exam system's API: POST /exams/:examId/arrangement (→ signal examArranged) and GET /exams/:examId
- * (→ query examStatus), both behind `Authorization: Bearer <EXAM_SYSTEM_TOKEN>`, checked before the body is read (../auth.ts).
+ * The exam system's API: POST /exams/:examId/arrangement (→ update arrangeExam) and GET /exams/:examId
+ * (→ query examStatus), both behind `Authorization: Bearer <EXAM_SYSTEM_TOKEN>`, checked in constant time before the
+ * body is read (../auth.ts).
+ *
+ * The arrangement is answered by the workflow itself: 202 when it accepted it (the first valid one wins), 400 with
+ * the field and why, 404 for an unknown exam, 409 when the exam is already arranged or has ended (saying its status).
+ * An update needs a live worker: when none accepts it within INGEST_TEMPORAL_DEADLINE_MS, the answer is 503
+ * `temporal_unavailable` and nothing was accepted — the exam system retries (a retry after a worker accepted it late
+ * answers 409 already arranged; GET /exams/:examId shows `arrangedAt`).
  */
 export function registerExamRoutes(app: FastifyInstance, deps: ResolvedIngestDeps): void {
   const authenticate = requireBearer(deps.examSystemToken, 'EXAM_SYSTEM_TOKEN');
@@ -23,7 +38,13 @@ export function registerExamRoutes(app: FastifyInstance, deps: ResolvedIngestDep
       try {
         const arranged = await deps.temporal.withDeadline(() => arrangeExam(deps.client, examId, body));
         deps.logger.info('arrangement accepted', { examId, workflowId: arranged.workflowId });
-        return reply.code(202).send({ accepted: true, examId, workflowId: arranged.workflowId, runId: arranged.runId });
+        return reply.code(202).send({
+          accepted: true,
+          examId,
+          workflowId: arranged.workflowId,
+          runId: arranged.runId,
+          arrangedAt: arranged.arrangedAt,
+        });
       } catch (err) {
         throw examProblem(err);
       }
@@ -49,6 +70,13 @@ function validExamId(raw: string): string {
 function examProblem(err: unknown): unknown {
   if (err instanceof InvalidArrangementError) return new HttpProblem('invalid', err.message);
   if (err instanceof ExamNotFoundError) return new HttpProblem('not_found', err.message);
+  if (err instanceof ExamAlreadyArrangedError) return new HttpProblem('conflict', err.message, { status: err.status });
   if (err instanceof ExamClosedError) return new HttpProblem('conflict', err.message, { endedAs: err.endedAs });
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new HttpProblem(
+      'temporal_unavailable',
+      'no worker accepted the arrangement in time; nothing was recorded: try again later',
+    );
+  }
   return err;
 }
