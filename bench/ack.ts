@@ -47,7 +47,7 @@ const SECONDS = 60;
 const QUICK_SECONDS = 10;
 /** Warm-up before each side's timed load (same rate, answers discarded): JIT, connections, the server's caches. */
 const WARMUP_SECONDS = 2;
-/** Feishu's deadline for an answer (reference/feishu-api.md §1.6): later counts as a failed delivery there. */
+/** Feishu's deadline for an answer (docs/feishu.md#deadline-and-redelivery): later counts as a failed delivery there. */
 const FEISHU_DEADLINE_MS = 3_000;
 const WEBHOOK_PATH = '/webhook/feishu';
 /** Per-request bound; far above Feishu's 3 s, so a slow answer is measured rather than cut off. */
@@ -169,7 +169,7 @@ async function productServer(client: Client, taskQueue: string, secrets: Secrets
  * `adaptDefault` on a plain `http.createServer` — with a handler doing the product's work (startExam of the event's
  * exam, on its own queue; unlike the ingest, no 2 s deadline: the SDK has no such notion).
  *
- * The SDK's known weaknesses (reference/feishu-api.md §6), which this bench checks rather than works around:
+ * The SDK's known weaknesses (docs/feishu.md#the-official-node-sdk), which this bench checks rather than works around:
  * - its signature check hashes `JSON.stringify(parsed body)`, not the raw bytes: a correctly signed body passes only
  *   when Feishu's bytes happen to equal the re-serialisation. The load's bodies are compact JSON (`{"encrypt":"…"}`),
  *   which re-serialises identically, so they pass; `probeSdkWhitespace` sends one correctly signed body with
@@ -419,7 +419,7 @@ async function countLost(
 /**
  * Not part of the load: one correctly signed event whose body carries whitespace (legal JSON; the signature covers
  * the exact bytes) sent to the SDK. Its re-serialising signature check fails, the adapter still answers 200, and no
- * workflow exists: the silent loss of reference/feishu-api.md §6. The finding is logged; the ingest accepts such
+ * workflow exists: the silent loss described in docs/feishu.md#the-official-node-sdk. The finding is logged; the ingest accepts such
  * bodies (its tests cover it).
  */
 async function probeSdkWhitespace(

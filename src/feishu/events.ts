@@ -1,7 +1,7 @@
 /**
  * zod schemas of the (decrypted) bodies Feishu POSTs to the event webhook, and `classifyEventBody`, which turns one into
- * a discriminated union the HTTP layer can act on (feishu-api.md §1.2 url_verification, §1.7 envelopes, §2.1-2.2 event
- * bodies, §4.3 app_ticket, §7 steps 2, 4-6; style.md §9-10).
+ * a discriminated union the HTTP layer can act on (docs/feishu.md: #url-verification, #envelopes,
+ * #exam-created-event, #account-bound-event, #store-apps (app_ticket), #webhook-handling).
  *
  * Choices where the docs are silent:
  * - every object is loose (unknown keys allowed) so new Feishu fields never break delivery; the SDK-only `talent_id` and

@@ -1,4 +1,4 @@
-/** Names that are part of the public contract (DESIGN.md). Import them; never repeat the literals. */
+/** Names that are part of the public contract (docs/contract.md). Import them; never repeat the literals. */
 
 export const TASK_QUEUE = 'feishu-eco-exam';
 export const WORKFLOW_TYPE = 'ecoExamWorkflow';

@@ -91,7 +91,7 @@ export type LoginInfoBody = z.infer<typeof loginInfoBodySchema>;
 
 const duration = (what: string) => z.union([z.number().int().positive(), nonBlank(what)]);
 
-/** The workflow input: the 创建笔试 event, camelCased (DESIGN.md), plus the optional waits. */
+/** The workflow input: the 创建笔试 event, camelCased (docs/contract.md), plus the optional waits. */
 export const ecoExamInputSchema = z.object({
   examId: examIdSchema,
   accountId: limited('account_id', FIELD_LIMITS.id).optional(),

@@ -1,4 +1,4 @@
-/** The event classifier against feishu-api.md §1.2, §1.7, §2.1-2.2 (the docs' examples) and §4.3. */
+/** The event classifier against docs/feishu.md (#url-verification, #envelopes, the events' examples, #store-apps). */
 import { decryptEvent } from '../../src/feishu/event-crypto';
 import { classifyEventBody, type ClassifiedEvent } from '../../src/feishu/events';
 import {
