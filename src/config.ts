@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { DEFAULT_ARRANGEMENT_TIMEOUT, TASK_QUEUE } from './shared/constants';
+import {
+  DEFAULT_ARRANGEMENT_TIMEOUT,
+  DEFAULT_RESULT_TIMEOUT,
+  DEFAULT_RESULT_UPDATE_WINDOW,
+  TASK_QUEUE,
+} from './shared/constants';
 import { parseEncryptionKeys } from './codec/encryption-codec';
 
 /**
@@ -20,10 +25,24 @@ const duration = (name: string) =>
     return ms;
   });
 
-function toMs(value: string): number | undefined {
+/** As `duration`, where 0 means "off" (RESULT_TIMEOUT=0: no result phase). */
+const durationOrZero = (name: string) =>
+  z.string().transform((value, ctx) => {
+    const ms = toMs(value, true);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be 0 or a duration such as "30s", "15 minutes" or "30 days"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+function toMs(value: string, allowZero = false): number | undefined {
   try {
     const ms = /^\d+$/.test(value.trim()) ? Number(value) : msToNumber(value as Parameters<typeof msToNumber>[0]);
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+    return Number.isFinite(ms) && (ms > 0 || (allowZero && ms === 0)) ? ms : undefined;
   } catch {
     return undefined;
   }
@@ -95,6 +114,10 @@ const feishuSchema = z.object({
 
 export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).extend({
   ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
+  /** After login info is accepted, how long exams wait for their first result; 0 = no result phase. */
+  RESULT_TIMEOUT: durationOrZero('RESULT_TIMEOUT').prefault(DEFAULT_RESULT_TIMEOUT),
+  /** How long after the last accepted result later results are still accepted. */
+  RESULT_UPDATE_WINDOW: duration('RESULT_UPDATE_WINDOW').prefault(DEFAULT_RESULT_UPDATE_WINDOW),
   EXAM_SYSTEM_WEBHOOK_URL: optionalString.pipe(httpUrl('EXAM_SYSTEM_WEBHOOK_URL').optional()),
   /** HMAC key of the notification's x-exam-bridge-signature header; required with EXAM_SYSTEM_WEBHOOK_URL. */
   EXAM_SYSTEM_WEBHOOK_SECRET: optionalString.pipe(

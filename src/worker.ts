@@ -8,7 +8,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, loadWorkerConfig, temporalTls, type TemporalConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
 import { runMain } from './entry';
-import { loginInfoTaskQueue } from './shared/constants';
+import { loginInfoTaskQueue, updateResultTaskQueue } from './shared/constants';
 
 /**
  * The worker entry: config → connection → activities(deps) → Worker.run. `createWorkers` is exported for tests and
@@ -36,9 +36,9 @@ export interface CreateWorkerOptions {
 }
 
 /**
- * The product's two workers on one connection: the main one (workflows and every other activity) on `taskQueue`,
- * and the Feishu one, which runs only submitLoginInfo on `<taskQueue>-login-info` under the server-side rate limit —
- * so nothing else (notifications, retries of other activities) spends Feishu's quota.
+ * The product's three workers on one connection: the main one (workflows and every other activity) on `taskQueue`,
+ * and one per Feishu API with its own quota — submitLoginInfo on `<taskQueue>-login-info`, submitExamResult on
+ * `<taskQueue>-update-result` — each under its own server-side rate limit, so nothing else spends that quota.
  */
 export async function createWorkers(options: CreateWorkerOptions): Promise<Worker[]> {
   const activities = createActivities(options.activities);
@@ -50,7 +50,7 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
     // The native layer rejects explicit `undefined`s: pass only what is set.
     ...(options.identity !== undefined && { identity: options.identity }),
   };
-  const { submitLoginInfo, ...otherActivities } = activities;
+  const { submitLoginInfo, submitExamResult, ...otherActivities } = activities;
   const main = await Worker.create({
     ...common,
     taskQueue: options.taskQueue,
@@ -66,7 +66,14 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
     activities: { submitLoginInfo },
     ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
   });
-  return [main, feishu];
+  // update_result has its own Feishu quota: its own queue and server-side rate limit.
+  const results = await Worker.create({
+    ...common,
+    taskQueue: updateResultTaskQueue(options.taskQueue),
+    activities: { submitExamResult },
+    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
+  });
+  return [main, feishu, results];
 }
 
 /** Runs the workers until SIGINT/SIGTERM (the Runtime's shutdown signals) or until one fails; then stops all. */
@@ -128,6 +135,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: {
         feishu,
+        workerSettings: { resultTimeoutMs: config.RESULT_TIMEOUT, resultUpdateWindowMs: config.RESULT_UPDATE_WINDOW },
         examSystem: {
           webhookUrl: config.EXAM_SYSTEM_WEBHOOK_URL,
           secret: config.EXAM_SYSTEM_WEBHOOK_SECRET,
@@ -142,6 +150,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
     logger.info('worker started', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       loginInfoTaskQueue: loginInfoTaskQueue(config.TEMPORAL_TASK_QUEUE),
+      updateResultTaskQueue: updateResultTaskQueue(config.TEMPORAL_TASK_QUEUE),
       namespace: config.TEMPORAL_NAMESPACE,
       feishu: config.FEISHU_BASE_URL,
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,

@@ -6,9 +6,17 @@ export const WORKFLOW_ID_PREFIX = 'eco-exam-';
 export const SIGNAL_EXAM_ARRANGED = 'examArranged';
 export const QUERY_EXAM_STATUS = 'examStatus';
 export const ACTIVITY_SUBMIT_LOGIN_INFO = 'submitLoginInfo';
+/** The result phase (after login info is accepted): see src/workflows/result-phase.ts. */
+export const SIGNAL_EXAM_RESULT_REPORTED = 'examResultReported';
+export const UPDATE_REPORT_EXAM_RESULT = 'reportExamResult';
+export const ACTIVITY_SUBMIT_EXAM_RESULT = 'submitExamResult';
 
 /** Default wait for the exam system's arrangement result (ARRANGEMENT_TIMEOUT). */
 export const DEFAULT_ARRANGEMENT_TIMEOUT = '7 days';
+/** Default wait for the first result after login info is accepted (RESULT_TIMEOUT); 0 = no result phase. */
+export const DEFAULT_RESULT_TIMEOUT = '30 days';
+/** Default time later results are still accepted after the last accepted one (RESULT_UPDATE_WINDOW). */
+export const DEFAULT_RESULT_UPDATE_WINDOW = '7 days';
 
 /** Feishu's documented quota for login_info: per API × app × tenant. */
 export const FEISHU_QUOTA_PER_SECOND = 50;
@@ -17,6 +25,11 @@ export const FEISHU_QUOTA_PER_MINUTE = 1000;
 /** The task queue of submitLoginInfo alone, rate-limited to Feishu's quota: `<workflow task queue>-login-info`. */
 export function loginInfoTaskQueue(taskQueue: string): string {
   return `${taskQueue}-login-info`;
+}
+
+/** The task queue of submitExamResult alone (update_result has its own quota): `<workflow task queue>-update-result`. */
+export function updateResultTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-update-result`;
 }
 
 export function ecoExamWorkflowId(examId: string): string {
@@ -43,3 +56,15 @@ export type FinalExamStatus = (typeof FINAL_EXAM_STATUSES)[number];
 
 /** Internal signal: the activity reports a failed attempt (attempt number, Feishu code, log id) to its workflow. */
 export const SIGNAL_ATTEMPT_FAILED = 'submitAttemptFailed';
+
+/** `ExamResultStatus`: where the exam's result stands once login info is accepted. */
+export const EXAM_RESULT_STATUSES = [
+  'awaiting',
+  'submitting',
+  'submitted',
+  'locked',
+  'rejected',
+  'failed',
+  'expired',
+] as const;
+export type ExamResultStatus = (typeof EXAM_RESULT_STATUSES)[number];

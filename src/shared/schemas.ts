@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resultPhaseInputFields } from './result-schemas';
 
 /**
  * zod schemas of the data that crosses boundaries. Used by the workflow (signal validation), the client helpers,
@@ -63,6 +64,7 @@ export const ecoExamInputSchema = z.object({
   notifyExamSystem: z.boolean().optional(),
   /** How long Temporal keeps retrying submitLoginInfo before the exam ends `failed`; default 1 day. */
   submissionTimeout: z.union([z.number().int().positive(), nonBlank('submissionTimeout')]).optional(),
+  ...resultPhaseInputFields,
 });
 export type EcoExamInput = z.infer<typeof ecoExamInputSchema>;
 

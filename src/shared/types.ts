@@ -1,4 +1,4 @@
-import type { ExamStatus, FinalExamStatus } from './constants';
+import type { ExamResultStatus, ExamStatus, FinalExamStatus } from './constants';
 
 /** What went wrong last, as shown by the `examStatus` query and the workflow result. Never holds request bodies. */
 export interface ExamError {
@@ -35,6 +35,24 @@ export interface ExamStatusView {
   examSystemNotified?: boolean;
   /** Whether the arrangement carries login credentials (the values themselves are never shown). */
   hasCredentials?: boolean;
+  /** The result phase, once login info is accepted (and the phase is on). Never the score or its details. */
+  result?: ExamResultView;
+}
+
+/** Where the exam's result stands (`examStatus().result`). */
+export interface ExamResultView {
+  status: ExamResultStatus;
+  /** Attempts of submitExamResult for the last send. */
+  attempts: number;
+  lastError?: ExamError;
+  /** ISO time Feishu last accepted a result. */
+  submittedAt?: string;
+  /** A result is held or in flight, not yet accepted by Feishu. */
+  pending?: boolean;
+  /** Results Feishu accepted so far (re-sends of the same result not counted). */
+  updates: number;
+  /** Results refused because their payload was invalid (signals only: the update refuses them up front). */
+  invalidResults: number;
 }
 
 /** The workflow's result: a normal, visible outcome for every path, including Feishu's rejection. */
@@ -46,6 +64,8 @@ export interface EcoExamResult {
   logId?: string;
   /** Set for `rejected` and `failed`. */
   error?: ExamError;
+  /** The result phase's outcome, when it ran. */
+  result?: Omit<ExamResultView, 'pending'>;
 }
 
 /** What the submitLoginInfo activity returns. */
@@ -58,4 +78,17 @@ export interface SubmitLoginInfoResult {
 export interface AttemptFailedReport {
   attempt: number;
   error: ExamError;
+}
+
+/** What the submitExamResult activity returns. */
+export interface SubmitExamResultResult {
+  attempt: number;
+  logId?: string;
+}
+
+/** `reportExamResult` (update) answer: the result is held and will be sent (only the newest is). */
+export interface ReportExamResultAck {
+  accepted: true;
+  /** The result phase's status when the result was taken (`undefined` while login info is not yet accepted). */
+  status?: ExamResultStatus;
 }

@@ -1,7 +1,14 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { QUERY_EXAM_STATUS, SIGNAL_ATTEMPT_FAILED, SIGNAL_EXAM_ARRANGED } from '../shared/constants';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import {
+  QUERY_EXAM_STATUS,
+  SIGNAL_ATTEMPT_FAILED,
+  SIGNAL_EXAM_ARRANGED,
+  SIGNAL_EXAM_RESULT_REPORTED,
+  UPDATE_REPORT_EXAM_RESULT,
+} from '../shared/constants';
 import type { LoginInfoBody } from '../shared/schemas';
-import type { AttemptFailedReport, ExamStatusView } from '../shared/types';
+import type { ExamResultBody } from '../shared/result-schemas';
+import type { AttemptFailedReport, ExamStatusView, ReportExamResultAck } from '../shared/types';
 
 /** The exam system's arrangement result: the login_info request body. Validated by the workflow on arrival. */
 export const examArranged = defineSignal<[LoginInfoBody]>(SIGNAL_EXAM_ARRANGED);
@@ -9,3 +16,10 @@ export const examArranged = defineSignal<[LoginInfoBody]>(SIGNAL_EXAM_ARRANGED);
 export const examStatus = defineQuery<ExamStatusView>(QUERY_EXAM_STATUS);
 /** Internal: submitLoginInfo reports a failed attempt while Temporal retries it. */
 export const submitAttemptFailed = defineSignal<[AttemptFailedReport]>(SIGNAL_ATTEMPT_FAILED);
+/** The exam system's result: the update_result body. Validated on arrival; the durable path (no live worker needed). */
+export const examResultReported = defineSignal<[ExamResultBody]>(SIGNAL_EXAM_RESULT_REPORTED);
+/**
+ * The same result as an update: its validator refuses, without a history event, when the exam cannot take a result
+ * (ApplicationFailure type `ExamResultRefused`, → 409) or the body is invalid (`InvalidExamResult`, → 400).
+ */
+export const reportExamResult = defineUpdate<ReportExamResultAck, [ExamResultBody]>(UPDATE_REPORT_EXAM_RESULT);

@@ -33,6 +33,7 @@ import {
 import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
 import type { EcoExamResult, ExamError, ExamStatusView } from '../shared/types';
 import { examArranged, examStatus, submitAttemptFailed } from './definitions';
+import { setupResultPhase } from './result-phase';
 
 /** How long Temporal keeps retrying submitLoginInfo before the exam ends `failed`. */
 export const DEFAULT_SUBMISSION_TIMEOUT = '1 day';
@@ -65,6 +66,8 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
     tenantKey: input.tenantKey,
     arrangementDeadline: new Date(Date.now() + msToNumber(arrangementTimeout)).toISOString(),
   };
+  // A run continued as new in the result phase (src/workflows/result-phase.ts) carries the exam's view.
+  if (input.resume) Object.assign(state, input.resume.view);
   let arrangement: LoginInfoBody | undefined;
 
   setHandler(examStatus, () => ({ ...state, lastError: state.lastError && { ...state.lastError } }), {
@@ -100,6 +103,18 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
     state.lastError = report.error;
     showDetails(state);
   });
+  const results = setupResultPhase(input, state);
+  if (input.resume) {
+    const outcome = await results.run(input.resume.loginLogId);
+    await condition(allHandlersFinished);
+    return {
+      examId: state.examId,
+      status: 'submitted',
+      attempts: state.attempts,
+      logId: input.resume.loginLogId,
+      result: outcome,
+    };
+  }
 
   setStatus(state, 'awaiting_arrangement', input);
   // The notification runs beside the wait: an arrangement that arrives first makes it moot (it is then cancelled).
@@ -109,6 +124,10 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
   });
   await notification?.settle();
   const result = arrived && arrangement ? await submit(state, input, arrangement) : finish(state, input, 'expired');
+  if (result.status === 'submitted') {
+    const outcome = await results.run(result.logId);
+    if (outcome) result.result = outcome;
+  }
   await condition(allHandlersFinished);
   return result;
 }
@@ -212,7 +231,7 @@ async function submit(state: ExamStatusView, input: EcoExamInput, body: LoginInf
   }
 }
 
-function examErrorFromFailure(err: ActivityFailure): ExamError {
+export function examErrorFromFailure(err: ActivityFailure): ExamError {
   // The cause is the last attempt's ApplicationFailure (details[0] is the ExamError the activity built),
   // or a TimeoutFailure when the submission window closed.
   let cause: unknown = err.cause;

@@ -1,4 +1,4 @@
 /** The workflowsPath target: every workflow of the product and its message definitions. */
 export { ecoExamWorkflow } from './eco-exam-workflow';
-export { examArranged, examStatus, submitAttemptFailed } from './definitions';
+export { examArranged, examResultReported, examStatus, reportExamResult, submitAttemptFailed } from './definitions';
 export { feishuAppTicketWorkflow, appTicketReceived, currentAppTicket } from './app-ticket-workflow';
