@@ -10,6 +10,10 @@ export const ACTIVITY_SUBMIT_LOGIN_INFO = 'submitLoginInfo';
 export const SIGNAL_EXAM_RESULT_REPORTED = 'examResultReported';
 export const UPDATE_REPORT_EXAM_RESULT = 'reportExamResult';
 export const ACTIVITY_SUBMIT_EXAM_RESULT = 'submitExamResult';
+/** `reportExamResult` refusals (ApplicationFailure type, no history event): the exam takes no result (→ 409) … */
+export const EXAM_RESULT_REFUSED = 'ExamResultRefused';
+/** … or the body is invalid (→ 400; the message names the field and the reason). Also the invalid signal's error type. */
+export const INVALID_EXAM_RESULT = 'InvalidExamResult';
 
 /** Default wait for the exam system's arrangement result (ARRANGEMENT_TIMEOUT). */
 export const DEFAULT_ARRANGEMENT_TIMEOUT = '7 days';

@@ -18,6 +18,8 @@ import type { Activities, WorkerSettings } from '../activities';
 import {
   DEFAULT_RESULT_TIMEOUT,
   DEFAULT_RESULT_UPDATE_WINDOW,
+  EXAM_RESULT_REFUSED,
+  INVALID_EXAM_RESULT,
   updateResultTaskQueue,
   type ExamResultStatus,
 } from '../shared/constants';
@@ -37,6 +39,7 @@ import {
   FeishuTenantKeyKey,
 } from '../shared/search-attributes';
 import type { ExamError, ExamResultView, ExamStatusView, ReportExamResultAck } from '../shared/types';
+import { resultRefusal } from '../shared/result-refusal';
 import { examResultReported, reportExamResult } from './definitions';
 import { examErrorFromFailure } from './eco-exam-workflow';
 
@@ -59,11 +62,6 @@ export const DEFAULT_RESULT_SETTLE_DELAY = '2 minutes';
 /** Result sends per run before the workflow continues as new (≈ 15 history events each). */
 export const DEFAULT_RESULT_SENDS_PER_RUN = 50;
 
-/** The refusal type of `reportExamResult` when the exam cannot take a result (HTTP 409 at the ingest). */
-export const EXAM_RESULT_REFUSED = 'ExamResultRefused';
-/** The refusal type of `reportExamResult` for an invalid body (HTTP 400 at the ingest). */
-export const INVALID_EXAM_RESULT = 'InvalidExamResult';
-
 type Numbered = { seq: number; body: ExamResultBody };
 export type ResultOutcome = Omit<ExamResultView, 'pending'>;
 
@@ -83,18 +81,15 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
   let lastAccepted: Numbered | undefined = resume?.lastAccepted;
   let doubtSeq: number | undefined = resume?.doubtSeq;
   let settle = resume?.settle ?? false;
-  /** Set when the exam takes no more results: why (the update's refusal, → 409). */
-  let refusal: string | undefined;
+  /** Set when the phase is over (or off): the exam takes no more results. */
+  let closed = false;
   let invalidResults = resume?.result.invalidResults ?? 0;
   let lastInvalid: ExamError | undefined;
 
-  const refusalReason = (): string | undefined => {
-    if (refusal) return refusal;
-    if (state.status === 'rejected' || state.status === 'failed' || state.status === 'expired') {
-      return `the exam ended ${state.status} without accepted login info: it takes no result`;
-    }
-    return undefined;
-  };
+  const refusalReason = (): string | undefined =>
+    closed || state.status === 'rejected' || state.status === 'failed' || state.status === 'expired'
+      ? resultRefusal(state)
+      : undefined;
   const take = (body: ExamResultBody) => {
     seq += 1;
     pending = { seq, body };
@@ -159,7 +154,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
     if (!resume) {
       if (!patched('result-phase')) {
         // A history recorded by the first release, which ended here.
-        refusal = 'the exam ended at submitted: it takes no result';
+        closed = true;
         return undefined;
       }
       if (
@@ -178,7 +173,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
         ? durationMs(input.resultTimeout)
         : (settings.resultTimeoutMs ?? durationMs(DEFAULT_RESULT_TIMEOUT));
     if (!resume && timeoutMs === 0) {
-      refusal = 'the exam ended at submitted: results are off (RESULT_TIMEOUT=0)';
+      closed = true;
       if (pending) log.warn('a held result is dropped: results are off', { examId: input.examId });
       return undefined;
     }
@@ -254,10 +249,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
 
     let sends = 0;
     for (;;) {
-      if (view.status === 'locked') {
-        refusal = 'the customer finished marking (Feishu 1002855): the result is locked';
-        break;
-      }
+      if (view.status === 'locked') break;
       if (sends >= sendsPerRun || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
         const next: ResultPhaseResume = {
@@ -293,13 +285,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
       if (pending === undefined) {
         const remaining = deadline - Date.now();
         if (remaining > 0) await condition(() => pending !== undefined, remaining);
-        if (pending === undefined) {
-          refusal =
-            view.status === 'awaiting'
-              ? 'no result arrived within the result timeout: the exam takes no result any more'
-              : 'the result update window has closed';
-          break;
-        }
+        if (pending === undefined) break;
       }
       const item: Numbered = pending;
       pending = undefined;
@@ -309,6 +295,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
       view.pending = pending !== undefined;
     }
     if (view.status === 'awaiting') setResultStatus(view, 'expired');
+    closed = true;
     view.pending = false;
     const { pending: _pending, ...outcome } = view;
     return outcome;

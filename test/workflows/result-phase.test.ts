@@ -15,6 +15,7 @@ import {
 import { ecoExamWorkflowId, updateResultTaskQueue } from '../../src/shared/constants';
 import { ExamIdKey, ExamResultStatusKey, ExamStatusKey, FeishuTenantKeyKey } from '../../src/shared/search-attributes';
 import type { ExamResultBody } from '../../src/shared/result-schemas';
+import { resultRefusal } from '../../src/shared/result-refusal';
 import type { EcoExamInput } from '../../src/shared/schemas';
 import type { WorkerSettings } from '../../src/activities';
 import { examResultReported, examStatus, reportExamResult } from '../../src/workflows/definitions';
@@ -158,6 +159,17 @@ async function refusalOf(promise: Promise<unknown>): Promise<{ type?: string; me
   return { type: (cause as ApplicationFailure).type ?? undefined, message: (cause as ApplicationFailure).message };
 }
 
+/**
+ * An ended exam refuses a result at the server (the update's RPC fails: the workflow has completed); the caller says
+ * why from the ended exam's status (queries still work), with the workflow's own wording (resultRefusal).
+ */
+async function expectClosedRefusal(handle: Handle, reason: string): Promise<void> {
+  const late = await handle.executeUpdate(reportExamResult, { args: [result('60')] }).catch((e: unknown) => e);
+  expect(late).toBeInstanceOf(WorkflowNotFoundError);
+  expect((late as Error).message).toMatch(/completed/i);
+  expect(resultRefusal(await view(handle))).toBe(reason);
+}
+
 describe('result phase', () => {
   it('waits for the result after login info, sends the exact update_result body, ends after the update window', async () => {
     const { examId, handle } = await startArranged();
@@ -190,7 +202,7 @@ describe('result phase', () => {
     for (const secret of ['87.5', '编程题', 'report/1']) expect(shown).not.toContain(secret);
     // RESULT_UPDATE_WINDOW (worker setting, 3 s) has closed: the workflow has ended and takes no more results.
     expect((await handle.describe()).status.name).toBe('COMPLETED');
-    await expect(handle.executeUpdate(reportExamResult, { args: [result('90')] })).rejects.toThrow(/completed/i);
+    await expectClosedRefusal(handle, 'the result update window (RESULT_UPDATE_WINDOW) has closed');
   });
 
   it('sends two results in order: the last sent is the second; ten updates stay a small history', async () => {
@@ -269,9 +281,7 @@ describe('result phase', () => {
     expect(updatesOf(examId)).toHaveLength(1);
     expect(await searchAttribute(handle, ExamResultStatusKey)).toBe('locked');
     expect((await handle.describe()).status.name).toBe('COMPLETED');
-    const late = await handle.executeUpdate(reportExamResult, { args: [result('60')] }).catch((e: unknown) => e);
-    expect(late).toBeInstanceOf(WorkflowNotFoundError);
-    expect((late as Error).message).toMatch(/completed/i);
+    await expectClosedRefusal(handle, 'the customer finished marking (Feishu 1002855): the result is locked');
   });
 
   it('holds a result reported before the arrangement: login_info first, then update_result', async () => {
@@ -296,6 +306,10 @@ describe('result phase', () => {
     });
     expect(await searchAttribute(handle, ExamResultStatusKey)).toBe('expired');
     expect(updatesOf(examId)).toEqual([]);
+    await expectClosedRefusal(
+      handle,
+      'no result arrived within the result timeout (RESULT_TIMEOUT): the exam takes no result any more',
+    );
   });
 
   it('refuses a result for an exam rejected at login info', async () => {
@@ -309,7 +323,7 @@ describe('result phase', () => {
     expect(done.status).toBe('rejected');
     expect(done.result).toBeUndefined();
     expect(await searchAttribute(handle, ExamResultStatusKey)).toBeUndefined();
-    await expect(handle.executeUpdate(reportExamResult, { args: [result('2')] })).rejects.toThrow(/completed/i);
+    await expectClosedRefusal(handle, 'the exam ended rejected without accepted login info: it takes no result');
     expect(updatesOf(examId)).toEqual([]);
   });
 
@@ -395,6 +409,10 @@ describe('result phase', () => {
     expect((await view(handle)).result).toBeUndefined();
     expect(await searchAttribute(handle, ExamResultStatusKey)).toBeUndefined();
     expect(updatesOf(examId)).toEqual([]);
+    await expectClosedRefusal(
+      handle,
+      'the exam ended at submitted without a result phase (RESULT_TIMEOUT=0 or an exam of the first release)',
+    );
   });
 
   it('runs submitExamResult on its own task queue', async () => {

@@ -1,0 +1,21 @@
+import type { ExamStatusView } from './types';
+
+/**
+ * Why an exam takes no (more) results, from its status view: the refusal of the `reportExamResult` update (→ 409 at
+ * the ingest), and what a caller should say when the exam's workflow has already ended. One wording for both.
+ */
+export function resultRefusal(view: Pick<ExamStatusView, 'status' | 'result'>): string {
+  if (view.status !== 'submitted') {
+    return `the exam ended ${view.status} without accepted login info: it takes no result`;
+  }
+  switch (view.result?.status) {
+    case undefined:
+      return 'the exam ended at submitted without a result phase (RESULT_TIMEOUT=0 or an exam of the first release)';
+    case 'locked':
+      return 'the customer finished marking (Feishu 1002855): the result is locked';
+    case 'expired':
+      return 'no result arrived within the result timeout (RESULT_TIMEOUT): the exam takes no result any more';
+    default:
+      return 'the result update window (RESULT_UPDATE_WINDOW) has closed';
+  }
+}
