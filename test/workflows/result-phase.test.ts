@@ -20,7 +20,7 @@ import type { EcoExamInput } from '../../src/shared/schemas';
 import type { WorkerSettings } from '../../src/activities';
 import { examResultReported, examStatus, reportExamResult } from '../../src/workflows/definitions';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
-import { installCapturingRuntime } from '../support/exam-harness';
+import { installCapturingRuntime, maybeRecordHistory } from '../support/exam-harness';
 import { testEnv, testPayloadKeys, uniqueId } from '../support/temporal';
 
 /**
@@ -203,6 +203,7 @@ describe('result phase', () => {
     // RESULT_UPDATE_WINDOW (worker setting, 3 s) has closed: the workflow has ended and takes no more results.
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await expectClosedRefusal(handle, 'the result update window (RESULT_UPDATE_WINDOW) has closed');
+    await maybeRecordHistory(env, examId, 'result-submitted');
   });
 
   it('sends two results in order: the last sent is the second; ten updates stay a small history', async () => {
@@ -251,6 +252,7 @@ describe('result phase', () => {
     expect(await handle.result()).toMatchObject({ result: { status: 'submitted', updates: 2 } });
     // 1 (unknown), 1 (retry, accepted), 2 (accepted), then 2 again after settling: Feishu ends with the newest.
     expect(updatesOf(examId)).toEqual([result('1'), result('1'), result('2'), result('2')]);
+    await maybeRecordHistory(env, examId, 'result-settle-resend');
   });
 
   it('1002001 twice: retried, submitted after 3 calls, with no extra re-send', async () => {
@@ -282,6 +284,7 @@ describe('result phase', () => {
     expect(await searchAttribute(handle, ExamResultStatusKey)).toBe('locked');
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await expectClosedRefusal(handle, 'the customer finished marking (Feishu 1002855): the result is locked');
+    await maybeRecordHistory(env, examId, 'result-locked');
   });
 
   it('holds a result reported before the arrangement: login_info first, then update_result', async () => {
@@ -296,6 +299,7 @@ describe('result phase', () => {
       ['login_info', { exam_login_info: { exam_url: 'https://exam.example/r' } }],
       ['update_result', result('11')],
     ]);
+    await maybeRecordHistory(env, examId, 'result-held-before-arrangement');
   });
 
   it('ends expired when no result arrives within the result timeout', async () => {
@@ -399,6 +403,7 @@ describe('result phase', () => {
     expect(updatesOf(examId)).toEqual([result('1'), result('2'), result('3'), result('4')]);
     const runs = await env.client.workflow.count(`WorkflowId = "${ecoExamWorkflowId(examId)}"`);
     expect(runs.count).toBe(2);
+    await maybeRecordHistory(env, examId, 'result-continued-as-new');
   });
 
   it('RESULT_TIMEOUT=0 on the worker keeps the first release: the workflow ends at submitted', async () => {
