@@ -4,17 +4,22 @@ import type { ExamResultBody } from '../shared/result-schemas';
 import type { ExamError, SubmitExamResultResult } from '../shared/types';
 import { InvalidExamResultError } from '../feishu/update-result';
 import type { FeishuClient } from '../feishu/client';
-import { toApplicationFailure } from './submit-login-info';
+import { SIGNAL_RESULT_ATTEMPT_FAILED } from '../shared/constants';
+import { failureDetails, reportAttempt, toApplicationFailure } from './submit-login-info';
 
 export interface SubmitExamResultInput {
   examId: string;
   tenantKey?: string;
   /** The update_result request body (the `examResultReported` payload). Never logged. */
   body: ExamResultBody;
+  /** The result's number in its workflow, echoed in attempt reports. */
+  seq?: number;
 }
 
 export interface SubmitExamResultDeps {
   feishu: Pick<FeishuClient, 'updateResult'>;
+  /** Tell the workflow about each failed attempt (its status shows retries live). Default true. */
+  reportAttempts?: boolean;
 }
 
 /** Heartbeats well under the workflow's heartbeatTimeout for submitExamResult (20 s). */
@@ -59,6 +64,10 @@ export function createSubmitExamResult(deps: SubmitExamResultDeps) {
         type: failure.type,
         retryable: !failure.nonRetryable,
       });
+      if (deps.reportAttempts !== false && !failure.nonRetryable) {
+        const report = { attempt, error: failureDetails(failure, attempt), seq: input.seq };
+        await reportAttempt(report, SIGNAL_RESULT_ATTEMPT_FAILED);
+      }
       throw failure;
     } finally {
       clearInterval(beat);

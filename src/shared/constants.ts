@@ -72,3 +72,5 @@ export const EXAM_RESULT_STATUSES = [
   'expired',
 ] as const;
 export type ExamResultStatus = (typeof EXAM_RESULT_STATUSES)[number];
+/** Internal signal: submitExamResult reports a failed attempt of the result numbered `seq` to its workflow. */
+export const SIGNAL_RESULT_ATTEMPT_FAILED = 'submitResultAttemptFailed';

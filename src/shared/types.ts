@@ -92,3 +92,8 @@ export interface ReportExamResultAck {
   /** The result phase's status when the result was taken (`undefined` while login info is not yet accepted). */
   status?: ExamResultStatus;
 }
+
+/** Reported by submitExamResult after a failed attempt: which result (its number in the workflow) and what failed. */
+export interface ResultAttemptFailedReport extends AttemptFailedReport {
+  seq?: number;
+}

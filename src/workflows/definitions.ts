@@ -4,11 +4,17 @@ import {
   SIGNAL_ATTEMPT_FAILED,
   SIGNAL_EXAM_ARRANGED,
   SIGNAL_EXAM_RESULT_REPORTED,
+  SIGNAL_RESULT_ATTEMPT_FAILED,
   UPDATE_REPORT_EXAM_RESULT,
 } from '../shared/constants';
 import type { LoginInfoBody } from '../shared/schemas';
 import type { ExamResultBody } from '../shared/result-schemas';
-import type { AttemptFailedReport, ExamStatusView, ReportExamResultAck } from '../shared/types';
+import type {
+  AttemptFailedReport,
+  ExamStatusView,
+  ReportExamResultAck,
+  ResultAttemptFailedReport,
+} from '../shared/types';
 
 /** The exam system's arrangement result: the login_info request body. Validated by the workflow on arrival. */
 export const examArranged = defineSignal<[LoginInfoBody]>(SIGNAL_EXAM_ARRANGED);
@@ -23,3 +29,5 @@ export const examResultReported = defineSignal<[ExamResultBody]>(SIGNAL_EXAM_RES
  * (ApplicationFailure type `ExamResultRefused`, → 409) or the body is invalid (`InvalidExamResult`, → 400).
  */
 export const reportExamResult = defineUpdate<ReportExamResultAck, [ExamResultBody]>(UPDATE_REPORT_EXAM_RESULT);
+/** Internal: submitExamResult reports a failed attempt while Temporal retries it. */
+export const submitResultAttemptFailed = defineSignal<[ResultAttemptFailedReport]>(SIGNAL_RESULT_ATTEMPT_FAILED);

@@ -1,9 +1,12 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   TimeoutFailure,
   allHandlersFinished,
   condition,
+  isCancellation,
   log,
   makeContinueAsNewFunc,
   patched,
@@ -40,7 +43,7 @@ import {
 } from '../shared/search-attributes';
 import type { ExamError, ExamResultView, ExamStatusView, ReportExamResultAck } from '../shared/types';
 import { resultRefusal } from '../shared/result-refusal';
-import { examResultReported, reportExamResult } from './definitions';
+import { examResultReported, reportExamResult, submitResultAttemptFailed } from './definitions';
 import { examErrorFromFailure } from './eco-exam-workflow';
 
 /**
@@ -83,6 +86,8 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
   let settle = resume?.settle ?? false;
   /** Set when the phase is over (or off): the exam takes no more results. */
   let closed = false;
+  /** The send in progress: which result, and whether it has failed an attempt (Temporal is retrying it). */
+  let inFlight: { seq: number; retrying: boolean } | undefined;
   let invalidResults = resume?.result.invalidResults ?? 0;
   let lastInvalid: ExamError | undefined;
 
@@ -149,6 +154,13 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
     },
   );
 
+  setHandler(submitResultAttemptFailed, (report) => {
+    if (!inFlight || report.seq !== inFlight.seq || !state.result) return; // a late report of an earlier send
+    inFlight.retrying = true;
+    state.result.attempts = Math.max(state.result.attempts, report.attempt);
+    state.result.lastError = report.error;
+  });
+
   async function run(loginLogId?: string): Promise<ResultOutcome | undefined> {
     let settings: WorkerSettings = {};
     if (!resume) {
@@ -203,6 +215,8 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
       ...(input.tenantKey && { priority: { fairnessKey: input.tenantKey.slice(0, 64) } }),
       startToCloseTimeout: '2 minutes',
       heartbeatTimeout: '20 seconds',
+      // A cancelled send (a newer result replaced it) is over, on our side, before the newer one goes out.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       scheduleToCloseTimeout: input.submissionTimeout ?? DEFAULT_RESULT_SUBMISSION_TIMEOUT,
       summary: 'POST update_result to Feishu',
       retry: {
@@ -213,11 +227,24 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
       },
     });
 
-    /** One send (a result, or the settle re-send of the last accepted); updates the view and the doubt marks. */
+    /**
+     * One send (a result, or the settle re-send of the last accepted); updates the view and the doubt marks. While
+     * Temporal retries it (an attempt failed), a newer result makes it moot: it is cancelled and the newer one is
+     * sent at once instead of after the older one's backoff.
+     */
     async function send(item: Numbered, resend: boolean): Promise<void> {
       setResultStatus(view, 'submitting');
+      view.attempts = 0;
+      const current = (inFlight = { seq: item.seq, retrying: false });
+      const scope = new CancellationScope();
+      let done = false;
+      void condition(() => done || (current.retrying && pending !== undefined)).then(() => {
+        if (!done) scope.cancel();
+      });
       try {
-        const outcome = await submitExamResult({ examId: input.examId, tenantKey: input.tenantKey, body: item.body });
+        const outcome = await scope.run(() =>
+          submitExamResult({ examId: input.examId, tenantKey: input.tenantKey, body: item.body, seq: item.seq }),
+        );
         view.attempts = outcome.attempt;
         view.submittedAt = new Date().toISOString();
         view.lastError = undefined;
@@ -232,6 +259,12 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
         deadline = Date.now() + updateWindowMs;
         setResultStatus(view, 'submitted');
       } catch (err) {
+        if (isCancellation(err) && scope.consideredCancelled) {
+          // Replaced by a newer result; a request of this one may still land: the newer is settled after it.
+          doubtSeq = Math.min(doubtSeq ?? item.seq, item.seq);
+          log.info('a retrying result was replaced by a newer one', { examId: input.examId });
+          return;
+        }
         if (!(err instanceof ActivityFailure)) throw err;
         const error = resultErrorFromFailure(err);
         const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
@@ -244,6 +277,9 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
         if (resend) settle = false;
         log.warn('update_result not accepted', { examId: input.examId, status, type: error.type, code: error.code });
         setResultStatus(view, status);
+      } finally {
+        done = true;
+        inFlight = undefined;
       }
     }
 

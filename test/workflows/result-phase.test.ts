@@ -245,14 +245,31 @@ describe('result phase', () => {
     updateScripts.set(examId, [{ delayMs: 300, then: new FeishuTimeoutError('no answer within 1000 ms') }]);
     await handle.signal(examResultReported, result('1'));
     await until(
-      async () => updatesOf(examId).length,
-      (n) => n === 1,
+      () => view(handle),
+      (v) => v.result?.updates === 1,
     );
+    // Result 2 is accepted at once; the lost request of result 1 could still land after it.
     await handle.signal(examResultReported, result('2'));
     expect(await handle.result()).toMatchObject({ result: { status: 'submitted', updates: 2 } });
     // 1 (unknown), 1 (retry, accepted), 2 (accepted), then 2 again after settling: Feishu ends with the newest.
     expect(updatesOf(examId)).toEqual([result('1'), result('1'), result('2'), result('2')]);
     await maybeRecordHistory(env, examId, 'result-settle-resend');
+  });
+
+  it('stops retrying an older result when a newer one arrives: the newer goes out at once, then settles', async () => {
+    const { examId, handle } = await startArranged({ resultUpdateWindow: '3s', resultSettleDelay: '1s' });
+    const down = () => new FeishuServerError('system error', { code: 1002001, httpStatus: 500 });
+    updateScripts.set(examId, [down(), down(), down(), down()]);
+    await handle.signal(examResultReported, result('1'));
+    await until(
+      () => view(handle),
+      (v) => v.result?.lastError?.code === 1002001,
+    );
+    updateScripts.set(examId, []); // Feishu is back
+    await handle.signal(examResultReported, result('2'));
+    expect(await handle.result()).toMatchObject({ result: { status: 'submitted', updates: 1, attempts: 1 } });
+    // 1 failed once and was abandoned in its backoff; 2 was sent, then once more after the settle delay.
+    expect(updatesOf(examId)).toEqual([result('1'), result('2'), result('2')]);
   });
 
   it('1002001 twice: retried, submitted after 3 calls, with no extra re-send', async () => {
@@ -264,9 +281,14 @@ describe('result phase', () => {
     await handle.signal(examResultReported, result('70'));
     const retrying = await until(
       () => view(handle),
-      (v) => v.result?.status === 'submitting',
+      (v) => v.result?.lastError?.code === 1002001,
     );
-    expect(retrying.result?.pending).toBe(false);
+    expect(retrying.result).toMatchObject({
+      status: 'submitting',
+      pending: false,
+      lastError: { type: 'FeishuServerError', code: 1002001 },
+    });
+    expect(retrying.result?.attempts).toBeGreaterThanOrEqual(1);
     expect(await handle.result()).toMatchObject({ result: { status: 'submitted', attempts: 3, updates: 1 } });
     expect(updatesOf(examId)).toEqual([result('70'), result('70'), result('70')]);
   });
