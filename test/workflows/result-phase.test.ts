@@ -357,7 +357,7 @@ describe('result phase', () => {
     const { examId, handle } = await startArranged({ resultUpdateWindow: '3s' });
     const refused = await refusalOf(
       handle.executeUpdate(reportExamResult, {
-        args: [{ result: '1', report_list: [{ name: 'r', url: 'ftp://x/y' }] } as ExamResultBody],
+        args: [{ result: '1', report_list: [{ name: 'r', url: 'ftp://x/y' }] }],
       }),
     );
     expect(refused).toEqual({
