@@ -9,6 +9,7 @@ import { createWorkers, runWorkers } from '../../src/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { NotifyExamSystemDeps } from '../../src/activities/notify-exam-system';
+import type { WorkerSettings } from '../../src/activities';
 import { createFeishuClient } from '../../src/feishu';
 import { TemporalAppTickets } from '../../src/client/app-tickets';
 import { FeishuSandbox } from '../../src/sandbox/feishu-sandbox';
@@ -39,7 +40,13 @@ export interface ExamHarness {
 export const APP = { appId: 'cli_sandbox', appSecret: 'sandbox-secret' };
 
 export async function startExamHarness(
-  options: { feishuTimeoutMs?: number; appType?: 'custom' | 'store'; examSystem?: NotifyExamSystemDeps } = {},
+  options: {
+    feishuTimeoutMs?: number;
+    appType?: 'custom' | 'store';
+    examSystem?: NotifyExamSystemDeps;
+    /** The worker's RESULT_TIMEOUT / RESULT_UPDATE_WINDOW; default: no result phase (exams end at `submitted`). */
+    workerSettings?: WorkerSettings;
+  } = {},
 ): Promise<ExamHarness> {
   installCapturingRuntime();
   const env = await testEnv();
@@ -63,7 +70,11 @@ export async function startExamHarness(
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle,
-    activities: { feishu, examSystem: options.examSystem },
+    activities: {
+      feishu,
+      examSystem: options.examSystem,
+      workerSettings: options.workerSettings ?? { resultTimeoutMs: 0 },
+    },
     dataConverter: productDataConverter(testPayloadKeys()),
     shutdownGraceTime: 1000,
   });
