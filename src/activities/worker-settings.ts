@@ -11,8 +11,6 @@ export interface WorkerSettings {
 export function createWorkerSettings(settings: WorkerSettings) {
   const snapshot: WorkerSettings = { ...settings };
   return {
-    async workerSettings(): Promise<WorkerSettings> {
-      return { ...snapshot };
-    },
+    workerSettings: async (): Promise<WorkerSettings> => ({ ...snapshot }),
   };
 }

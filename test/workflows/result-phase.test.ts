@@ -18,6 +18,8 @@ import type { ExamResultBody } from '../../src/shared/result-schemas';
 import { resultRefusal } from '../../src/shared/result-refusal';
 import type { EcoExamInput } from '../../src/shared/schemas';
 import type { WorkerSettings } from '../../src/activities';
+import { createWorkerSettings } from '../../src/activities/worker-settings';
+import { ConfigError, loadWorkerConfig } from '../../src/config';
 import { examResultReported, examStatus, reportExamResult } from '../../src/workflows/definitions';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { installCapturingRuntime, maybeRecordHistory } from '../support/exam-harness';
@@ -452,5 +454,36 @@ describe('result phase', () => {
       .filter((a) => a?.activityType?.name === 'submitExamResult')
       .map((a) => a?.taskQueue?.name);
     expect(queues).toEqual([updateResultTaskQueue(taskQueue)]);
+  });
+});
+
+describe("the worker's result settings", () => {
+  const env = { FEISHU_APP_ID: 'cli_a', FEISHU_APP_SECRET: 's', PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys() };
+
+  it('RESULT_TIMEOUT defaults to 30 days and RESULT_UPDATE_WINDOW to 7 days; RESULT_TIMEOUT=0 turns the phase off', async () => {
+    const defaults = loadWorkerConfig(env);
+    expect(defaults.RESULT_TIMEOUT).toBe(30 * 24 * 3600_000);
+    expect(defaults.RESULT_UPDATE_WINDOW).toBe(7 * 24 * 3600_000);
+    const off = loadWorkerConfig({ ...env, RESULT_TIMEOUT: '0', RESULT_UPDATE_WINDOW: '2 hours' });
+    const { workerSettings } = createWorkerSettings({
+      resultTimeoutMs: off.RESULT_TIMEOUT,
+      resultUpdateWindowMs: off.RESULT_UPDATE_WINDOW,
+    });
+    expect(await workerSettings()).toEqual({ resultTimeoutMs: 0, resultUpdateWindowMs: 7_200_000 });
+  });
+
+  it('names a bad value without echoing it', () => {
+    const err = (() => {
+      try {
+        loadWorkerConfig({ ...env, RESULT_TIMEOUT: 'soon-ish', RESULT_UPDATE_WINDOW: '0' });
+      } catch (e) {
+        return e;
+      }
+    })() as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems).toEqual([
+      'RESULT_TIMEOUT: RESULT_TIMEOUT must be 0 or a duration such as "30s", "15 minutes" or "30 days"',
+      'RESULT_UPDATE_WINDOW: RESULT_UPDATE_WINDOW must be a duration such as "30s", "15 minutes" or "7 days"',
+    ]);
   });
 });
