@@ -8,14 +8,12 @@ export function resultRefusal(view: Pick<ExamStatusView, 'status' | 'result'>): 
   if (view.status !== 'submitted') {
     return `the exam ended ${view.status} without accepted login info: it takes no result`;
   }
-  switch (view.result?.status) {
-    case undefined:
-      return 'the exam ended at submitted without a result phase (RESULT_TIMEOUT=0 or an exam of the first release)';
-    case 'locked':
-      return 'the customer finished marking (Feishu 1002855): the result is locked';
-    case 'expired':
-      return 'no result arrived within the result timeout (RESULT_TIMEOUT): the exam takes no result any more';
-    default:
-      return 'the result update window (RESULT_UPDATE_WINDOW) has closed';
+  if (view.result === undefined) {
+    return 'the exam ended at submitted without a result phase (RESULT_TIMEOUT=0 or an exam of the first release)';
   }
+  if (view.result.status === 'locked') return 'the customer finished marking (Feishu 1002855): the result is locked';
+  if (view.result.updates === 0) {
+    return 'no result was accepted within the result timeout (RESULT_TIMEOUT): the exam takes no result any more';
+  }
+  return 'the result update window (RESULT_UPDATE_WINDOW) has closed';
 }

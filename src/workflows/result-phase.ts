@@ -76,6 +76,17 @@ export interface ResultPhase {
   run(loginLogId?: string): Promise<ResultOutcome | undefined>;
 }
 
+/** The update's body check: the parsed result, or a refusal that names the field and the reason (→ 400). */
+function parseOrRefuse(payload: unknown): ExamResultBody {
+  const parsed = examResultBodySchema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  throw ApplicationFailure.create({
+    type: INVALID_EXAM_RESULT,
+    message: `invalid result: ${describeZodError(parsed.error)}`,
+    nonRetryable: true,
+  });
+}
+
 /** Registers the result signal and update (call once, at workflow start) and returns the phase. */
 export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): ResultPhase {
   const resume = input.resume;
@@ -133,7 +144,8 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
   setHandler(
     reportExamResult,
     (payload): ReportExamResultAck => {
-      take(examResultBodySchema.parse(payload));
+      // Validated again: validators do not run on replay.
+      take(parseOrRefuse(payload));
       return { accepted: true, ...(state.result && { status: state.result.status }) };
     },
     {
@@ -142,14 +154,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
         const refused = refusalReason();
         if (refused)
           throw ApplicationFailure.create({ type: EXAM_RESULT_REFUSED, message: refused, nonRetryable: true });
-        const parsed = examResultBodySchema.safeParse(payload);
-        if (!parsed.success) {
-          throw ApplicationFailure.create({
-            type: INVALID_EXAM_RESULT,
-            message: `invalid result: ${describeZodError(parsed.error)}`,
-            nonRetryable: true,
-          });
-        }
+        parseOrRefuse(payload);
       },
     },
   );

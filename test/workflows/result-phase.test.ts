@@ -336,7 +336,7 @@ describe('result phase', () => {
     expect(updatesOf(examId)).toEqual([]);
     await expectClosedRefusal(
       handle,
-      'no result arrived within the result timeout (RESULT_TIMEOUT): the exam takes no result any more',
+      'no result was accepted within the result timeout (RESULT_TIMEOUT): the exam takes no result any more',
     );
   });
 
