@@ -68,6 +68,8 @@ export async function startProductWorkers(ctx: BenchContext, taskQueue: string, 
         timeoutMs: defaults.FEISHU_REQUEST_TIMEOUT_MS,
         callsPerSecond: defaults.FEISHU_CALLS_PER_SECOND,
       }),
+      // The benchmarks measure login_info: exams end at `submitted`, without a result phase.
+      settings: { resultTimeoutMs: 0 },
     },
     callsPerSecond: defaults.FEISHU_CALLS_PER_SECOND,
     maxCachedWorkflows: defaults.WORKER_MAX_CACHED_WORKFLOWS,

@@ -173,6 +173,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       PAYLOAD_ENCRYPTION_KEYS: secrets.payloadKeys,
       LOG_LEVEL: env.LOG_LEVEL ?? 'INFO',
       ...(env.ARRANGEMENT_TIMEOUT && { ARRANGEMENT_TIMEOUT: env.ARRANGEMENT_TIMEOUT }),
+      ...(env.RESULT_TIMEOUT && { RESULT_TIMEOUT: env.RESULT_TIMEOUT }),
+      ...(env.RESULT_UPDATE_WINDOW && { RESULT_UPDATE_WINDOW: env.RESULT_UPDATE_WINDOW }),
     };
     const hooks = {
       FEISHU_ENCRYPT_KEY: env.FEISHU_ENCRYPT_KEY ?? secrets.encryptKey,

@@ -2,8 +2,16 @@
 export * from './client';
 export * from './shared/constants';
 export * from './shared/schemas';
+export * from './shared/result-schemas';
+export { resultRefusal } from './shared/result-refusal';
 export * from './shared/search-attributes';
 export * from './shared/types';
 export { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from './shared/failure-types';
-export { arrangeExamUpdate, examArranged, examStatus } from './workflows/definitions';
+export {
+  arrangeExamUpdate,
+  examArranged,
+  examResultReported,
+  examStatus,
+  reportExamResult,
+} from './workflows/definitions';
 export { createActivities, type Activities } from './activities';

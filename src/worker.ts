@@ -6,7 +6,7 @@ import { runtimeLogSink } from './shared/log';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
 import { runMain } from './entry';
-import { loginInfoTaskQueue } from './shared/constants';
+import { loginInfoTaskQueue, updateResultTaskQueue } from './shared/constants';
 import { connectWithRetry } from './worker/connect';
 import { createWorkers, runWorkers } from './worker/compose';
 import { workflowBundle } from './worker/bundle';
@@ -51,7 +51,11 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
           timeoutMs: config.FEISHU_REQUEST_TIMEOUT_MS,
         },
         // Governs every exam whose input sets no timeout, however it was started (the workerSettings local activity).
-        settings: { arrangementTimeoutMs: config.ARRANGEMENT_TIMEOUT },
+        settings: {
+          arrangementTimeoutMs: config.ARRANGEMENT_TIMEOUT,
+          resultTimeoutMs: config.RESULT_TIMEOUT,
+          resultUpdateWindowMs: config.RESULT_UPDATE_WINDOW,
+        },
       },
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
       shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,
@@ -62,6 +66,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
     logger.info('worker started', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       loginInfoTaskQueue: loginInfoTaskQueue(config.TEMPORAL_TASK_QUEUE),
+      updateResultTaskQueue: updateResultTaskQueue(config.TEMPORAL_TASK_QUEUE),
       namespace: config.TEMPORAL_NAMESPACE,
       feishu: config.FEISHU_BASE_URL,
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,

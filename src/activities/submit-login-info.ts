@@ -80,18 +80,22 @@ export function toApplicationFailure(err: unknown, attempt: number): Application
   });
 }
 
-function failureDetails(failure: ApplicationFailure, attempt: number): ExamError {
+export function failureDetails(failure: ApplicationFailure, attempt: number): ExamError {
   const [detail] = failure.details ?? [];
   return (detail as ExamError | undefined) ?? { type: failure.type ?? 'Error', message: failure.message, attempt };
 }
 
-async function reportAttempt(report: AttemptFailedReport): Promise<void> {
+/** Signals the activity's workflow about a failed attempt (best effort); `signal` defaults to submitAttemptFailed. */
+export async function reportAttempt(
+  report: AttemptFailedReport,
+  signal: string = SIGNAL_ATTEMPT_FAILED,
+): Promise<void> {
   const { workflowExecution } = activityInfo();
   if (!workflowExecution) return;
   try {
     await Context.current()
       .client.workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId)
-      .signal(SIGNAL_ATTEMPT_FAILED, report);
+      .signal(signal, report);
   } catch (err) {
     // Best effort: the retry itself does not depend on it.
     log.warn('could not report the failed attempt to the workflow', { reason: (err as Error).message });

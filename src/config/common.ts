@@ -13,20 +13,30 @@ import { TOKEN68 } from '../shared/bearer';
 export { ConfigError };
 
 /** A duration such as "30s" or "7 days" (or a number of ms), parsed to milliseconds. */
-export const duration = (name: string) =>
-  z.string().transform((value, ctx) => {
-    const ms = toMs(value);
+export const duration = (name: string) => durationSchema(name, false);
+
+/** As `duration`, where 0 means "off" (RESULT_TIMEOUT=0: no result phase). */
+export const durationOrZero = (name: string) => durationSchema(name, true);
+
+function durationSchema(name: string, allowZero: boolean) {
+  return z.string().transform((value, ctx) => {
+    const ms = toMs(value, allowZero);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${name} must be a duration such as "30s", "15 minutes" or "7 days"` });
+      const zero = allowZero ? '0 or ' : '';
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be ${zero}a duration such as "30s", "15 minutes" or "7 days"`,
+      });
       return z.NEVER;
     }
     return ms;
   });
+}
 
-function toMs(value: string): number | undefined {
+function toMs(value: string, allowZero: boolean): number | undefined {
   try {
     const ms = /^\d+$/.test(value.trim()) ? Number(value) : msToNumber(value as Parameters<typeof msToNumber>[0]);
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+    return Number.isFinite(ms) && (ms > 0 || (allowZero && ms === 0)) ? ms : undefined;
   } catch {
     return undefined;
   }

@@ -8,6 +8,7 @@ export {
   bearerSecret,
   ConfigError,
   duration,
+  durationOrZero,
   httpUrl,
   isHttpUrl,
   logLevel,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_ARRANGEMENT_TIMEOUT } from '../shared/constants';
+import { DEFAULT_ARRANGEMENT_TIMEOUT, DEFAULT_RESULT_TIMEOUT, DEFAULT_RESULT_UPDATE_WINDOW } from '../shared/constants';
 import {
   ConfigError,
   duration,
+  durationOrZero,
   httpUrl,
   logLevel,
   optionalHttpUrl,
@@ -31,6 +32,10 @@ const feishuSchema = z.object({
 
 export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).extend({
   ARRANGEMENT_TIMEOUT: duration('ARRANGEMENT_TIMEOUT').prefault(DEFAULT_ARRANGEMENT_TIMEOUT),
+  /** After login info is accepted, how long exams wait for their first result; 0 = no result phase. */
+  RESULT_TIMEOUT: durationOrZero('RESULT_TIMEOUT').prefault(DEFAULT_RESULT_TIMEOUT),
+  /** How long after the last accepted result later results are still accepted. */
+  RESULT_UPDATE_WINDOW: duration('RESULT_UPDATE_WINDOW').prefault(DEFAULT_RESULT_UPDATE_WINDOW),
   EXAM_SYSTEM_WEBHOOK_URL: optionalHttpUrl('EXAM_SYSTEM_WEBHOOK_URL'),
   /** HMAC key of the notification's x-exam-bridge-signature header; required with EXAM_SYSTEM_WEBHOOK_URL. */
   EXAM_SYSTEM_WEBHOOK_SECRET: optionalString.pipe(

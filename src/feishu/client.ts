@@ -5,6 +5,8 @@ import type { Pacer } from './pacer';
 import type { FeishuAnswer, FeishuHttp } from './http';
 import type { TokenProvider } from './token-manager';
 import { FEISHU_PATHS, feishuPath } from './url';
+import { UPDATE_RESULT_ENDPOINT, updateResultRequest } from './update-result';
+import type { ExamResultBody } from '../shared/result-schemas';
 
 /** Longest wait for a 429's reset inside one attempt; longer ones go back to Temporal's retry. */
 const MAX_HOLD_WAIT_MS = 20_000;
@@ -52,9 +54,9 @@ export class FeishuClient {
   constructor(
     private readonly http: FeishuHttp,
     private readonly tokens: TokenProvider,
-    /** Shared by every call of this client: a 429 for a tenant holds its other calls back until the reset. */
+    /** Shared by every call of this client: a 429 for an API × tenant holds its other calls back until the reset. */
     private readonly gate: RateLimitGate = new RateLimitGate(),
-    /** Optional even spacing of login_info calls per tenant (FEISHU_CALLS_PER_SECOND). */
+    /** Optional even spacing of calls per API × tenant (FEISHU_CALLS_PER_SECOND). */
     private readonly pacer?: Pacer,
   ) {}
 
@@ -68,8 +70,17 @@ export class FeishuClient {
     if (!parsed.success) throw new InvalidLoginInfoError(describeZodError(parsed.error));
     // Throws InvalidPathParameterError (never sent) for an exam id that would change the path.
     const path = feishuPath(FEISHU_PATHS.loginInfo, { exam_id: examId });
-    const { answer, refreshedToken } = await this.gated(options.tenantKey, options.signal, () =>
+    const { answer, refreshedToken } = await this.gated('login_info', options.tenantKey, options.signal, () =>
       this.callWithToken('login_info', path, parsed.data, options),
+    );
+    return { logId: answer.logId, refreshedToken };
+  }
+
+  /** 回传笔试结果: POST /open-apis/hire/v1/eco_exams/:exam_id/update_result (src/feishu/update-result.ts). */
+  async updateResult(examId: string, body: ExamResultBody, options: CallOptions = {}): Promise<SubmitLoginInfoOutcome> {
+    const request = updateResultRequest(examId, body);
+    const { answer, refreshedToken } = await this.gated(UPDATE_RESULT_ENDPOINT, options.tenantKey, options.signal, () =>
+      this.callWithToken(UPDATE_RESULT_ENDPOINT, request.path, request.body, options),
     );
     return { logId: answer.logId, refreshedToken };
   }
@@ -81,15 +92,16 @@ export class FeishuClient {
    * MAX_HOLD_WAIT_MS, or a 429 again after RATE_LIMIT_TRIES, go back to Temporal as a rate-limited failure.
    */
   private async gated<T>(
+    endpoint: string,
     tenantKey: string | undefined,
     signal: AbortSignal | undefined,
     call: () => Promise<T>,
   ): Promise<T> {
     for (let tries = 1; ; tries++) {
-      const wait = this.gate.remaining(tenantKey);
+      const wait = this.gate.remaining(tenantKey, endpoint);
       if (wait > MAX_HOLD_WAIT_MS) {
         throw new FeishuRateLimitedError(
-          `Feishu login_info: held back ${wait} ms after a 429 for this tenant (not sent)`,
+          `Feishu ${endpoint}: held back ${wait} ms after a 429 for this tenant (not sent)`,
           {},
           wait,
         );
@@ -99,7 +111,7 @@ export class FeishuClient {
         return await call();
       } catch (err) {
         if (!(err instanceof FeishuRateLimitedError)) throw err;
-        this.gate.hold(tenantKey, err.retryAfterMs);
+        this.gate.hold(tenantKey, err.retryAfterMs, endpoint);
         if (tries >= RATE_LIMIT_TRIES || err.retryAfterMs > MAX_HOLD_WAIT_MS) throw err;
       }
     }
@@ -113,7 +125,7 @@ export class FeishuClient {
   ): Promise<{ answer: FeishuAnswer; refreshedToken: boolean }> {
     const token = await this.tokens.getToken(options.tenantKey);
     // Paced right before sending (after any token fetch), so calls that waited together do not leave together.
-    await this.pacer?.wait(options.tenantKey);
+    await this.pacer?.wait(options.tenantKey, endpoint);
     try {
       return {
         answer: await this.http.postJson(endpoint, path, body, { token, signal: options.signal }),
@@ -124,7 +136,7 @@ export class FeishuClient {
       // 99991661/99991663: the token was revoked or expired early. Drop it, fetch a new one, try once more.
       this.tokens.invalidate(token, options.tenantKey);
       const fresh = await this.tokens.getToken(options.tenantKey);
-      await this.pacer?.wait(options.tenantKey);
+      await this.pacer?.wait(options.tenantKey, endpoint);
       return {
         answer: await this.http.postJson(endpoint, path, body, { token: fresh, signal: options.signal }),
         refreshedToken: true,

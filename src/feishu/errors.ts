@@ -36,6 +36,10 @@ export abstract class FeishuError extends Error {
 export class FeishuExamStateError extends FeishuError {
   readonly failureType = 'FeishuExamStateError';
 }
+/** update_result 1002855 用户已完成阅卷，不支持更新笔试结果: marking is finished; no result is accepted any more. */
+export class FeishuResultLockedError extends FeishuError {
+  readonly failureType = 'FeishuResultLocked';
+}
 /** 1002001 系统错误, 1500, or any 5xx: Feishu's side failed; try again later. */
 export class FeishuServerError extends FeishuError {
   readonly failureType = 'FeishuServerError';
@@ -121,6 +125,9 @@ export function feishuErrorFromResponse(
   }
   if (code === FEISHU_CODE.examStateAbnormal) {
     return new FeishuExamStateError(describe(`Feishu ${endpoint}: exam state abnormal (笔试状态异常)`, info), info);
+  }
+  if (code === FEISHU_CODE.resultLocked) {
+    return new FeishuResultLockedError(describe(`Feishu ${endpoint}: marking finished (用户已完成阅卷)`, info), info);
   }
   if (code === FEISHU_CODE.missingToken || code === FEISHU_CODE.invalidToken) {
     return new FeishuTokenError(describe(`Feishu ${endpoint}: access token missing or invalid`, info), info);

@@ -17,6 +17,7 @@ export * from './token-manager';
 export * from './rate-limit-gate';
 export * from './pacer';
 export * from './url';
+export * from './update-result';
 
 export interface FeishuClientConfig {
   baseUrl: string;
@@ -28,7 +29,7 @@ export interface FeishuClientConfig {
   token?: TokenCacheOptions;
   /** Store apps: where the latest app_ticket is kept. */
   appTickets?: AppTicketSource;
-  /** Space login_info calls per tenant in this process to at most this many per second. */
+  /** Space calls per API × tenant in this process to at most this many per second. */
   callsPerSecond?: number;
 }
 

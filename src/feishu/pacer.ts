@@ -1,5 +1,6 @@
 /**
- * Spaces this process's calls for one tenant evenly (at most `perSecond`), so a burst that the Temporal server's rate
+ * Spaces this process's calls for one API × tenant evenly (Feishu's quota is per API × app × tenant: login_info and
+ * update_result do not share it) (at most `perSecond`), so a burst that the Temporal server's rate
  * limiter lets through at once — its token bucket starts full — reaches Feishu as a steady stream. Together with the
  * server-side task-queue limit (same rate, all workers) it keeps every 1 s and 60 s window under Feishu's quota.
  */
@@ -17,10 +18,16 @@ export class Pacer {
   }
 
   /** Resolves when this call may go out; reserves its slot at once (callers are served in arrival order). */
-  async wait(tenantKey = ''): Promise<void> {
+  async wait(tenantKey = '', api = ''): Promise<void> {
+    const key = quotaKey(api, tenantKey);
     const now = this.now();
-    const slot = Math.max(now, this.next.get(tenantKey) ?? now);
-    this.next.set(tenantKey, slot + this.intervalMs);
+    const slot = Math.max(now, this.next.get(key) ?? now);
+    this.next.set(key, slot + this.intervalMs);
     if (slot > now) await this.sleep(slot - now);
   }
+}
+
+/** One quota bucket: Feishu counts per API × tenant (the app is this process's). */
+export function quotaKey(api: string, tenantKey = ''): string {
+  return `${api}\u0000${tenantKey}`;
 }

@@ -28,6 +28,7 @@ export type PathParams<T extends string> = T extends `${string}:${infer Name}/${
 /** Feishu's templates, spelled as in Feishu's documentation (`:name` marks a path parameter). */
 export const FEISHU_PATHS = {
   loginInfo: '/open-apis/hire/v1/eco_exams/:exam_id/login_info',
+  updateResult: '/open-apis/hire/v1/eco_exams/:exam_id/update_result',
 } as const;
 
 const DOT_SEGMENTS = new Set(['.', '..']);

@@ -13,9 +13,21 @@ export const QUERY_EXAM_STATUS = 'examStatus';
 export const ACTIVITY_SUBMIT_LOGIN_INFO = 'submitLoginInfo';
 /** Local activity: the worker's settings (ARRANGEMENT_TIMEOUT…) for an exam whose input does not set them. */
 export const ACTIVITY_WORKER_SETTINGS = 'workerSettings';
+/** The result phase (after login info is accepted): see src/workflows/result-phase.ts. */
+export const SIGNAL_EXAM_RESULT_REPORTED = 'examResultReported';
+export const UPDATE_REPORT_EXAM_RESULT = 'reportExamResult';
+export const ACTIVITY_SUBMIT_EXAM_RESULT = 'submitExamResult';
+/** `reportExamResult` refusals (ApplicationFailure type, no history event): the exam takes no result (→ 409) … */
+export const EXAM_RESULT_REFUSED = 'ExamResultRefused';
+/** … or the body is invalid (→ 400; the message names the field and the reason). Also the invalid signal's error type. */
+export const INVALID_EXAM_RESULT = 'InvalidExamResult';
 
 /** Default wait for the exam system's arrangement result (ARRANGEMENT_TIMEOUT, set on the worker). */
 export const DEFAULT_ARRANGEMENT_TIMEOUT = '7 days';
+/** Default wait for the first result after login info is accepted (RESULT_TIMEOUT); 0 = no result phase. */
+export const DEFAULT_RESULT_TIMEOUT = '30 days';
+/** Default time later results are still accepted after the last accepted one (RESULT_UPDATE_WINDOW). */
+export const DEFAULT_RESULT_UPDATE_WINDOW = '7 days';
 
 /** Feishu's documented quota for login_info: per API × app × tenant. */
 export const FEISHU_QUOTA_PER_SECOND = 50;
@@ -24,6 +36,11 @@ export const FEISHU_QUOTA_PER_MINUTE = 1000;
 /** The task queue of submitLoginInfo alone, rate-limited to Feishu's quota: `<workflow task queue>-login-info`. */
 export function loginInfoTaskQueue(taskQueue: string): string {
   return `${taskQueue}-login-info`;
+}
+
+/** The task queue of submitExamResult alone (update_result has its own quota): `<workflow task queue>-update-result`. */
+export function updateResultTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-update-result`;
 }
 
 export function ecoExamWorkflowId(examId: string): string {
@@ -58,3 +75,16 @@ export const ARRANGEMENT_REFUSAL = {
   /** The body fails loginInfoBodySchema; the message names the field and why. */
   invalid: 'InvalidArrangement',
 } as const;
+/** `ExamResultStatus`: where the exam's result stands once login info is accepted. */
+export const EXAM_RESULT_STATUSES = [
+  'awaiting',
+  'submitting',
+  'submitted',
+  'locked',
+  'rejected',
+  'failed',
+  'expired',
+] as const;
+export type ExamResultStatus = (typeof EXAM_RESULT_STATUSES)[number];
+/** Internal signal: submitExamResult reports a failed attempt of the result numbered `seq` to its workflow. */
+export const SIGNAL_RESULT_ATTEMPT_FAILED = 'submitResultAttemptFailed';

@@ -1,4 +1,4 @@
-import type { FinalExamStatus } from './constants';
+import type { ExamResultStatus, FinalExamStatus } from './constants';
 
 /**
  * THE retry decision table: every failure the submitLoginInfo activity can throw, by its stable type, with whether
@@ -20,6 +20,10 @@ import type { FinalExamStatus } from './constants';
  * | non-JSON answer with a 4xx (wrong base URL/path)   | FeishuProtocolError       | never → rejected  |
  * | the login_info body fails validation               | InvalidLoginInfo          | never → rejected  |
  * | a path parameter would change the URL (`..`, `/`)  | InvalidPathParameter      | never → rejected  |
+ * | update_result: 1002855 用户已完成阅卷 (marking done)  | FeishuResultLocked        | never → locked    |
+ * | the update_result body fails validation            | InvalidExamResult         | never → rejected  |
+ *
+ * submitExamResult uses the same table; for it "rejected"/"failed" are the result's status (resultStatusForFailure).
  */
 export const FAILURE_TYPES = {
   FeishuExamStateError: { retryable: false },
@@ -34,6 +38,8 @@ export const FAILURE_TYPES = {
   FeishuProtocolError: { retryable: false },
   InvalidLoginInfo: { retryable: false },
   InvalidPathParameter: { retryable: false },
+  FeishuResultLocked: { retryable: false },
+  InvalidExamResult: { retryable: false },
   // notifyExamSystem: its failures never change the exam's status (the exam system may still arrange the exam).
   ExamSystemUnavailable: { retryable: true },
   ExamSystemRejected: { retryable: false },
@@ -56,6 +62,14 @@ export function finalStatusForFailure(
   return nonRetryable === true ? 'rejected' : 'failed';
 }
 
+/** What the exam's result becomes when submitExamResult finally fails: 1002855 → locked (final), else as above. */
+export function resultStatusForFailure(
+  type: string | null | undefined,
+  nonRetryable: boolean | null | undefined,
+): Extract<ExamResultStatus, 'locked' | 'rejected' | 'failed'> {
+  return type === 'FeishuResultLocked' ? 'locked' : finalStatusForFailure(type, nonRetryable);
+}
+
 /** Feishu codes that mean "the app's permissions or configuration are wrong": permanent until an operator acts. */
 export const FEISHU_PERMISSION_CODES: ReadonlySet<number> = new Set([
   99991401, 99991403, 99991662, 99991664, 99991665, 99991672, 99991673, 10003, 10012, 10013, 10014, 10015,
@@ -63,6 +77,8 @@ export const FEISHU_PERMISSION_CODES: ReadonlySet<number> = new Set([
 export const FEISHU_CODE = {
   ok: 0,
   examStateAbnormal: 1002851,
+  /** update_result: 用户已完成阅卷，不支持更新笔试结果 (the customer finished marking). */
+  resultLocked: 1002855,
   systemError: 1002001,
   internalError: 1500,
   rateLimited: 99991400,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resultPhaseInputFields } from './result-schemas';
 
 /**
  * zod schemas of the data that crosses boundaries. Used by the workflow (signal and update validation), the client
@@ -119,6 +120,7 @@ export const ecoExamInputSchema = z.object({
   notifyExamSystem: z.boolean().optional(),
   /** How long Temporal keeps retrying submitLoginInfo before the exam ends `failed`; default 1 day. */
   submissionTimeout: duration('submissionTimeout').optional(),
+  ...resultPhaseInputFields,
 });
 export type EcoExamInput = z.infer<typeof ecoExamInputSchema>;
 

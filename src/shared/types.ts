@@ -1,4 +1,4 @@
-import type { ExamStatus, FinalExamStatus } from './constants';
+import type { ExamResultStatus, ExamStatus, FinalExamStatus } from './constants';
 
 /** What went wrong last, as shown by the `examStatus` query and the workflow result. Never holds request bodies. */
 export interface ExamError {
@@ -35,6 +35,24 @@ export interface ExamStatusView {
   examSystemNotified?: boolean;
   /** Whether the arrangement carries login credentials (the values themselves are never shown). */
   hasCredentials?: boolean;
+  /** The result phase, once login info is accepted (and the phase is on). Never the score or its details. */
+  result?: ExamResultView;
+}
+
+/** Where the exam's result stands (`examStatus().result`). */
+export interface ExamResultView {
+  status: ExamResultStatus;
+  /** Attempts of submitExamResult for the last send. */
+  attempts: number;
+  lastError?: ExamError;
+  /** ISO time Feishu last accepted a result. */
+  submittedAt?: string;
+  /** A result is held or in flight, not yet accepted by Feishu. */
+  pending?: boolean;
+  /** Results Feishu accepted so far (re-sends of the same result not counted). */
+  updates: number;
+  /** Results refused because their payload was invalid (signals only: the update refuses them up front). */
+  invalidResults: number;
 }
 
 /** The workflow's result: a normal, visible outcome for every path, including Feishu's rejection. */
@@ -46,6 +64,8 @@ export interface EcoExamResult {
   logId?: string;
   /** Set for `rejected` and `failed`. */
   error?: ExamError;
+  /** The result phase's outcome, when it ran. */
+  result?: Omit<ExamResultView, 'pending'>;
 }
 
 /** What the submitLoginInfo activity returns. */
@@ -60,10 +80,14 @@ export interface AttemptFailedReport {
   error: ExamError;
 }
 
-/** The worker's settings for exams whose input leaves them unset (the workerSettings local activity). */
+/** The worker's settings for exams whose input leaves them unset (the workerSettings local activity), in ms. */
 export interface WorkerSettings {
-  /** ARRANGEMENT_TIMEOUT of the worker, in ms. */
+  /** ARRANGEMENT_TIMEOUT of the worker. */
   arrangementTimeoutMs: number;
+  /** RESULT_TIMEOUT of the worker (0 = no result phase); undefined = the workflow's default. */
+  resultTimeoutMs?: number;
+  /** RESULT_UPDATE_WINDOW of the worker; undefined = the workflow's default. */
+  resultUpdateWindowMs?: number;
 }
 
 /** What the `arrangeExam` update answers when the arrangement is accepted. */
@@ -71,4 +95,22 @@ export interface ArrangementAccepted {
   examId: string;
   /** ISO time the arrangement was accepted. */
   arrangedAt: string;
+}
+
+/** What the submitExamResult activity returns. */
+export interface SubmitExamResultResult {
+  attempt: number;
+  logId?: string;
+}
+
+/** `reportExamResult` (update) answer: the result is held and will be sent (only the newest is). */
+export interface ReportExamResultAck {
+  accepted: true;
+  /** The result phase's status when the result was taken (`undefined` while login info is not yet accepted). */
+  status?: ExamResultStatus;
+}
+
+/** Reported by submitExamResult after a failed attempt: which result (its number in the workflow) and what failed. */
+export interface ResultAttemptFailedReport extends AttemptFailedReport {
+  seq?: number;
 }

@@ -1,7 +1,7 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
-import { loginInfoTaskQueue } from '../shared/constants';
+import { loginInfoTaskQueue, updateResultTaskQueue } from '../shared/constants';
 import { workflowBundle } from './bundle';
 
 /**
@@ -30,9 +30,9 @@ export interface CreateWorkerOptions {
 }
 
 /**
- * The product's two workers on one connection: the main one (workflows and every other activity) on `taskQueue`,
- * and the Feishu one, which runs only submitLoginInfo on `<taskQueue>-login-info` under the server-side rate limit —
- * so nothing else (notifications, retries of other activities) spends Feishu's quota.
+ * The product's three workers on one connection: the main one (workflows and every other activity) on `taskQueue`,
+ * and one per Feishu API with its own quota — submitLoginInfo on `<taskQueue>-login-info`, submitExamResult on
+ * `<taskQueue>-update-result` — each under its own server-side rate limit, so nothing else spends that quota.
  */
 export async function createWorkers(options: CreateWorkerOptions): Promise<Worker[]> {
   const activities = createActivities(options.activities);
@@ -44,7 +44,7 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
     // The native layer rejects explicit `undefined`s: pass only what is set.
     ...(options.identity !== undefined && { identity: options.identity }),
   };
-  const { submitLoginInfo, ...otherActivities } = activities;
+  const { submitLoginInfo, submitExamResult, ...otherActivities } = activities;
   const main = await Worker.create({
     ...common,
     taskQueue: options.taskQueue,
@@ -58,7 +58,14 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
     activities: { submitLoginInfo },
     ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
   });
-  return [main, feishu];
+  // update_result has its own Feishu quota: its own queue and server-side rate limit.
+  const results = await Worker.create({
+    ...common,
+    taskQueue: updateResultTaskQueue(options.taskQueue),
+    activities: { submitExamResult },
+    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
+  });
+  return [main, feishu, results];
 }
 
 /** Runs the workers until SIGINT/SIGTERM (the Runtime's shutdown signals) or until one fails; then stops all. */

@@ -37,6 +37,7 @@ import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '
 import type { ArrangementAccepted, EcoExamResult, ExamError, ExamStatusView } from '../shared/types';
 import { arrangeExamUpdate, examArranged, examStatus, submitAttemptFailed } from './definitions';
 import { legacyEcoExamInputSchema, legacyLoginInfoBodySchema } from './legacy-schemas';
+import { setupResultPhase } from './result-phase';
 
 /*
  * patched() ids: exams started before a change replay the old path (README, "Changing the workflow"); each is checked
@@ -79,6 +80,8 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
     paperId: input.paperId,
     tenantKey: input.tenantKey,
   };
+  // A run continued as new in the result phase (src/workflows/result-phase.ts) carries the exam's view.
+  if (input.resume) Object.assign(state, input.resume.view);
   let arrangement: LoginInfoBody | undefined;
   /** True while the workflow still waits for an arrangement (false once the wait is over, whatever ended it). */
   let waiting = true;
@@ -159,6 +162,18 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
     state.lastError = report.error;
     showDetails(state);
   });
+  const results = setupResultPhase(input, state);
+  if (input.resume) {
+    const outcome = await results.run(input.resume.loginLogId);
+    await condition(allHandlersFinished);
+    return {
+      examId: state.examId,
+      status: 'submitted',
+      attempts: state.attempts,
+      logId: input.resume.loginLogId,
+      result: outcome,
+    };
+  }
 
   // Every handler is registered before the first await: a signal or update that comes with the start is handled.
   const arrangementTimeout = await resolveArrangementTimeout(input);
@@ -174,6 +189,10 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
   // An accepted update is a promise kept, even when the deadline fired in the same activation (first release: not).
   const proceed = strict ? arrangement !== undefined : arrived && arrangement !== undefined;
   const result = proceed && arrangement ? await submit(state, input, arrangement) : finish(state, input, 'expired');
+  if (result.status === 'submitted') {
+    const outcome = await results.run(result.logId);
+    if (outcome) result.result = outcome;
+  }
   await condition(allHandlersFinished);
   return result;
 }
@@ -292,7 +311,7 @@ async function submit(state: ExamStatusView, input: EcoExamInput, body: LoginInf
   }
 }
 
-function examErrorFromFailure(err: ActivityFailure): ExamError {
+export function examErrorFromFailure(err: ActivityFailure): ExamError {
   // The cause is the last attempt's ApplicationFailure (details[0] is the ExamError the activity built),
   // or a TimeoutFailure when the submission window closed.
   let cause: unknown = err.cause;

@@ -1,4 +1,11 @@
 /** The workflowsPath target: every workflow of the product and its message definitions. */
 export { ecoExamWorkflow } from './eco-exam-workflow';
-export { arrangeExamUpdate, examArranged, examStatus, submitAttemptFailed } from './definitions';
+export {
+  arrangeExamUpdate,
+  examArranged,
+  examResultReported,
+  examStatus,
+  reportExamResult,
+  submitAttemptFailed,
+} from './definitions';
 export { feishuAppTicketWorkflow, appTicketReceived, currentAppTicket } from './app-ticket-workflow';

@@ -22,8 +22,9 @@ const input = {
 };
 
 function activitiesFailingWith(error: Error) {
-  const feishu: Pick<FeishuClient, 'submitLoginInfo'> = {
+  const feishu: Pick<FeishuClient, 'submitLoginInfo' | 'updateResult'> = {
     submitLoginInfo: () => Promise.reject(error),
+    updateResult: () => Promise.reject(new Error('not used here')),
   };
   return createActivities({ feishu, reportAttempts: false });
 }
@@ -38,7 +39,8 @@ async function failureOf(error: Error, attempt = 1): Promise<ApplicationFailure>
 describe('submitLoginInfo activity', () => {
   it('returns the attempt and Feishu log id, passing exam id, tenant and body through', async () => {
     const calls: unknown[] = [];
-    const feishu: Pick<FeishuClient, 'submitLoginInfo'> = {
+    const feishu: Pick<FeishuClient, 'submitLoginInfo' | 'updateResult'> = {
+      updateResult: () => Promise.reject(new Error('not used here')),
       submitLoginInfo: async (examId, body, options) => {
         calls.push({ examId, body, tenantKey: options?.tenantKey, hasSignal: options?.signal instanceof AbortSignal });
         return { logId: 'LOG-1', refreshedToken: false };

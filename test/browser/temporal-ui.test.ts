@@ -39,7 +39,8 @@ beforeAll(async () => {
     codec: await findFreePort(),
     sandbox: await findFreePort(),
   };
-  stack = await startLocalStack({ dataDir, ports, env: {}, log: () => undefined });
+  // No result phase: the story told here ends when Feishu accepts the login info (the workflow completes).
+  stack = await startLocalStack({ dataDir, ports, env: { RESULT_TIMEOUT: '0' }, log: () => undefined });
   const env = stack.env;
   await pushExamCreated({
     webhookUrl: `${env.INGEST_URL}/webhook/feishu`,

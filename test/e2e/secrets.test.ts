@@ -42,6 +42,7 @@ beforeAll(async () => {
     FEISHU_BASE_URL: sandbox.url,
     FEISHU_APP_ID: 'cli_secret',
     FEISHU_APP_SECRET: APP_SECRET,
+    RESULT_TIMEOUT: '0', // the exam's workflow ends at `submitted`
   });
   ingest = runEntry('src/ingest/server.ts', {
     ...common,

@@ -40,6 +40,8 @@ describe('worker entry (src/worker.ts)', () => {
       FEISHU_APP_SECRET: 'sandbox-secret',
       WORKER_SHUTDOWN_GRACE: '2s',
       PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
+      // No result phase: the exam's workflow ends at `submitted` (and the variable reaches the workflow).
+      RESULT_TIMEOUT: '0',
     });
     try {
       await worker.waitFor(/worker started/);

@@ -45,7 +45,10 @@ export async function startExamHarness(
     feishuTimeoutMs?: number;
     appType?: 'custom' | 'store';
     examSystem?: NotifyExamSystemDeps;
-    /** The worker's settings (ARRANGEMENT_TIMEOUT…), as src/worker.ts passes them from its config. */
+    /**
+     * The worker's settings (ARRANGEMENT_TIMEOUT, RESULT_TIMEOUT, RESULT_UPDATE_WINDOW), as src/worker.ts passes them
+     * from its config; default: no result phase (exams end at `submitted`, as in the first release).
+     */
     settings?: WorkerSettingsDeps;
   } = {},
 ): Promise<ExamHarness> {
@@ -66,7 +69,11 @@ export async function startExamHarness(
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(new DefaultLogger('WARN')),
-    activities: { feishu, examSystem: options.examSystem, settings: options.settings },
+    activities: {
+      feishu,
+      examSystem: options.examSystem,
+      settings: { resultTimeoutMs: 0, ...options.settings },
+    },
     dataConverter: productDataConverter(testPayloadKeys()),
     shutdownGraceTime: 1000,
   });
