@@ -33,40 +33,26 @@ const reportUrl = z
     }
   }, 'url must be an absolute http(s) URL');
 
-/** Unknown keys are refused without being named: key names are caller input, never echoed. */
-const strict = <T extends z.ZodRawShape>(shape: T, what: string) =>
-  z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `${what} has a field that update_result does not take` : undefined,
-  });
-
 export const MAX_REPORTS = 50;
 export const MAX_DETAILS = 200;
 
-/** The body of POST /open-apis/hire/v1/eco_exams/:exam_id/update_result (回传笔试结果). */
-export const examResultBodySchema = strict(
-  {
-    /** The score, e.g. "60.5" ("0"–"100" recommended by Feishu). */
-    result: text('result', 64),
-    result_time: msDigits('result_time').optional(),
-    report_list: z
-      .array(
-        strict(
-          { name: text('name', 255), url: reportUrl, answer_time: msDigits('answer_time').optional() },
-          'a report',
-        ),
-      )
-      .max(MAX_REPORTS, `report_list has more than ${MAX_REPORTS} entries`)
-      .optional(),
-    detail_list: z
-      .array(
-        strict({ id: text('id', 255).optional(), name: text('name', 255), result: text('result', 255) }, 'a detail'),
-      )
-      .max(MAX_DETAILS, `detail_list has more than ${MAX_DETAILS} entries`)
-      .optional(),
-  },
-  'the result',
-);
+/**
+ * The body of POST /open-apis/hire/v1/eco_exams/:exam_id/update_result (回传笔试结果). Unknown keys are refused;
+ * describeZodError (src/shared/schemas.ts) reports them as "unknown field(s)" without naming them.
+ */
+export const examResultBodySchema = z.strictObject({
+  /** The score, e.g. "60.5" ("0"–"100" recommended by Feishu). */
+  result: text('result', 64),
+  result_time: msDigits('result_time').optional(),
+  report_list: z
+    .array(z.strictObject({ name: text('name', 255), url: reportUrl, answer_time: msDigits('answer_time').optional() }))
+    .max(MAX_REPORTS, `report_list has more than ${MAX_REPORTS} entries`)
+    .optional(),
+  detail_list: z
+    .array(z.strictObject({ id: text('id', 255).optional(), name: text('name', 255), result: text('result', 255) }))
+    .max(MAX_DETAILS, `detail_list has more than ${MAX_DETAILS} entries`)
+    .optional(),
+});
 export type ExamResultBody = z.infer<typeof examResultBodySchema>;
 
 /** A duration in the workflow input: ms, or an `ms`-style string such as '30 days'; checked here, not in the workflow. */

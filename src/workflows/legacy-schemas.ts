@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resultPhaseInputFields } from '../shared/result-schemas';
 
 /**
  * The first release's validation rules, frozen. Exams started under it replay the decisions it made (an input or an
@@ -55,4 +56,7 @@ export const legacyEcoExamInputSchema = z.object({
   arrangementTimeout: z.union([z.number().int().positive(), nonBlank('arrangementTimeout')]).optional(),
   notifyExamSystem: z.boolean().optional(),
   submissionTimeout: z.union([z.number().int().positive(), nonBlank('submissionTimeout')]).optional(),
+  // The result phase's fields (and a continued run's `resume`) came after the first release, under their own patch
+  // ids (src/workflows/result-phase.ts); the first release never set them, so they change nothing of its decisions.
+  ...resultPhaseInputFields,
 });

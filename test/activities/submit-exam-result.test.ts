@@ -9,7 +9,7 @@ import {
   FeishuResultLockedError,
   FeishuServerError,
   FeishuTimeoutError,
-  InvalidExamResultError,
+  InvalidPathParameterError,
   Pacer,
   RateLimitGate,
   type FetchLike,
@@ -131,7 +131,7 @@ describe('FeishuClient.updateResult', () => {
     const c = clientOver(fetch);
     await c.updateResult('a:b', body);
     expect(calls[0]!.url).toBe('https://open.feishu.test/open-apis/hire/v1/eco_exams/a%3Ab/update_result');
-    await expect(c.updateResult('..', body)).rejects.toBeInstanceOf(InvalidExamResultError);
+    await expect(c.updateResult('..', body)).rejects.toBeInstanceOf(InvalidPathParameterError);
     expect(calls).toHaveLength(1);
   });
 

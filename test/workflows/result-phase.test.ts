@@ -375,7 +375,7 @@ describe('result phase', () => {
     const unknownKey = await refusalOf(
       handle.executeUpdate(reportExamResult, { args: [{ result: '1', secret_field: 'x' } as ExamResultBody] }),
     );
-    expect(unknownKey.message).toBe('invalid result: (body): the result has a field that update_result does not take');
+    expect(unknownKey.message).toBe('invalid result: (body): unknown field(s)');
 
     await handle.signal(examResultReported, { result: '' });
     const v = await until(
@@ -482,7 +482,7 @@ describe("the worker's result settings", () => {
     })() as ConfigError;
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.problems).toEqual([
-      'RESULT_TIMEOUT: RESULT_TIMEOUT must be 0 or a duration such as "30s", "15 minutes" or "30 days"',
+      'RESULT_TIMEOUT: RESULT_TIMEOUT must be 0 or a duration such as "30s", "15 minutes" or "7 days"',
       'RESULT_UPDATE_WINDOW: RESULT_UPDATE_WINDOW must be a duration such as "30s", "15 minutes" or "7 days"',
     ]);
   });
