@@ -7,12 +7,21 @@
  * `--version` within a bounded time. Usage as a script: `npm run chromium` prints the path on stdout (progress on
  * stderr).
  */
-import { execFile } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { acquireDirLock } from './dir-lock';
 import { appCacheDir } from './temporal-cli';
+import {
+  disabled,
+  errorText,
+  firstWorkingPath,
+  formatElapsed,
+  isExecutable,
+  logToStderr,
+  runCommand,
+  type ProvisionStep,
+  type StepResult,
+} from './support/provision';
 
 export const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'] as const;
 export const CHROMIUM_LOCATIONS = [
@@ -76,8 +85,6 @@ interface Ctx {
   uid: number | undefined;
 }
 
-type StepResult = { path: string } | { note: string };
-
 export async function resolveChromium(options: ResolveChromiumOptions = {}): Promise<string> {
   const env = options.env ?? process.env;
   const ctx: Ctx = {
@@ -91,24 +98,15 @@ export async function resolveChromium(options: ResolveChromiumOptions = {}): Pro
   const explicit = env.CHROMIUM_PATH;
   if (explicit) return verifyExplicit(explicit, ctx);
 
-  const steps: { name: string; run: (ctx: Ctx) => Promise<StepResult> }[] = [
+  const steps: ProvisionStep<Ctx>[] = [
     { name: 'PATH', run: fromPath },
     { name: 'usual locations', run: fromLocations },
     { name: 'apt-get', run: options.allowInstall === false ? disabled : installWithApt },
   ];
-  const notes: string[] = [];
-  for (const step of steps) {
-    let result: StepResult;
-    try {
-      result = await step.run(ctx);
-    } catch (err) {
-      result = { note: errorText(err) };
-    }
-    if ('path' in result) return result.path;
-    notes.push(`${step.name}: ${result.note}`);
-  }
+  const found = await firstWorkingPath(steps, ctx);
+  if ('path' in found) return found.path;
   const os = await readOsRelease(ctx);
-  throw new ChromiumNotFoundError(notFoundMessage(os, notes), notes);
+  throw new ChromiumNotFoundError(notFoundMessage(os, found.notes), found.notes);
 }
 
 /** The exact command that installs what the test needs on this machine. */
@@ -256,10 +254,6 @@ async function runApt(ctx: Ctx, packages: readonly string[]): Promise<void> {
 
 // ---- helpers ----
 
-async function disabled(): Promise<StepResult> {
-  return { note: 'disabled' };
-}
-
 /** Runs `<bin> --version`; resolves with its first line, rejects with a reason. */
 async function verifyChromium(bin: string, ctx: Ctx): Promise<string> {
   const out = await ctx.exec(bin, ['--version'], { env: ctx.env, timeoutMs: VERIFY_TIMEOUT_MS });
@@ -268,30 +262,10 @@ async function verifyChromium(bin: string, ctx: Ctx): Promise<string> {
   return line;
 }
 
-const execCommand: Exec = (cmd, args, { env, timeoutMs }) =>
-  new Promise((resolve, reject) => {
-    execFile(
-      cmd,
-      [...args],
-      { env, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (!err) return resolve(stdout);
-        const detail = stderr.trim().split('\n').slice(-3).join(' ');
-        reject(new Error(err.killed ? `timed out after ${timeoutMs} ms` : `${err.message.trim()} ${detail}`.trim()));
-      },
-    );
-  });
+const execCommand: Exec = (cmd, args, options) => runCommand(cmd, args, options);
 
 const nodeFs: ChromiumFs = {
-  async isExecutable(file) {
-    try {
-      if (!(await stat(file)).isFile()) return false;
-      await access(file, fsConstants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  isExecutable,
   async readText(file) {
     try {
       return await readFile(file, 'utf8');
@@ -300,20 +274,6 @@ const nodeFs: ChromiumFs = {
     }
   },
 };
-
-function errorText(err: unknown): string {
-  const message = typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;
-  return typeof message === 'string' ? message : String(err);
-}
-
-function formatElapsed(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
-function logToStderr(msg: string): void {
-  process.stderr.write(`${msg}\n`);
-}
 
 if (require.main === module) {
   resolveChromium().then(

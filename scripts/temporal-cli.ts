@@ -4,11 +4,22 @@
  * Order: TEMPORAL_CLI_PATH, `temporal` on PATH, the cached Go build, a Go build of v1.5.1 into the cache, the SDK's own
  * download. Usage as a script: `tsx scripts/temporal-cli.ts` prints the path on stdout (progress on stderr).
  */
-import { execFile, spawn } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { acquireDirLock } from './dir-lock';
+import {
+  disabled,
+  errorText,
+  firstWorkingPath,
+  formatElapsed,
+  isExecutable,
+  logToStderr,
+  runCommand,
+  type ProvisionStep,
+  type StepResult,
+} from './support/provision';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`;
@@ -45,8 +56,7 @@ interface Ctx {
   cacheDir: string;
 }
 
-type StepResult = { path: string } | { note: string };
-type Step = { name: string; run: (ctx: Ctx) => Promise<StepResult> };
+type Step = ProvisionStep<Ctx>;
 
 /** `${XDG_CACHE_HOME || ~/.cache}/feishu-exam-bridge`. */
 export function appCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -72,21 +82,9 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}
     { name: 'go build', run: options.allowBuild === false ? disabled : buildWithGo },
     { name: 'SDK download', run: options.allowDownload === false ? disabled : downloadWithSdk },
   ];
-  const notes: string[] = [];
-  for (const step of steps) {
-    const result = await runStep(step, ctx);
-    if ('path' in result) return result.path;
-    notes.push(`${step.name}: ${result.note}`);
-  }
-  throw new TemporalCliNotFoundError(notFoundMessage(ctx.cacheDir, notes), notes);
-}
-
-async function runStep(step: Step, ctx: Ctx): Promise<StepResult> {
-  try {
-    return await step.run(ctx);
-  } catch (err) {
-    return { note: errorText(err) };
-  }
+  const found = await firstWorkingPath(steps, ctx);
+  if ('path' in found) return found.path;
+  throw new TemporalCliNotFoundError(notFoundMessage(ctx.cacheDir, found.notes), found.notes);
 }
 
 function notFoundMessage(cacheDir: string, notes: readonly string[]): string {
@@ -168,7 +166,7 @@ async function buildWithGo(ctx: Ctx): Promise<StepResult> {
 }
 
 async function readGoVersion(go: string, env: NodeJS.ProcessEnv): Promise<[number, number]> {
-  const out = await run(go, ['version'], env, VERIFY_TIMEOUT_MS);
+  const out = await runCommand(go, ['version'], { env, timeoutMs: VERIFY_TIMEOUT_MS });
   const match = /go(\d+)\.(\d+)/.exec(out);
   if (!match) throw new Error(`cannot parse \`go version\` output: ${out.trim()}`);
   return [Number(match[1]), Number(match[2])];
@@ -216,47 +214,14 @@ function runStreaming(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeo
   });
 }
 
-// ---- build lock: a directory created atomically in the cache dir ----
+// ---- build lock: a directory created atomically in the cache dir (scripts/dir-lock.ts) ----
 
-async function acquireBuildLock(ctx: Ctx): Promise<() => Promise<void>> {
+function acquireBuildLock(ctx: Ctx): Promise<() => Promise<void>> {
   const lockDir = join(ctx.cacheDir, '.build.lock');
-  let announced = false;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      await writeFile(join(lockDir, 'owner'), `${process.pid}\n`);
-      return () => rm(lockDir, { recursive: true, force: true });
-    } catch (err) {
-      if (!isErrno(err, 'EEXIST')) throw err;
-    }
-    if (await isStaleLock(lockDir)) {
-      await rm(lockDir, { recursive: true, force: true });
-      continue;
-    }
-    if (!announced) ctx.log(`Another process is building the Temporal CLI (lock ${lockDir}); waiting for it…`);
-    announced = true;
-    await sleep(1000);
-  }
-}
-
-async function isStaleLock(lockDir: string): Promise<boolean> {
-  try {
-    const info = await stat(lockDir);
-    if (Date.now() - info.mtimeMs > LOCK_STALE_MS) return true;
-    const pid = Number((await readFile(join(lockDir, 'owner'), 'utf8')).trim());
-    return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
-  } catch {
-    return false; // lock vanished or owner not written yet: retry
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return !isErrno(err, 'ESRCH');
-  }
+  return acquireDirLock(lockDir, {
+    staleMs: LOCK_STALE_MS,
+    onWait: () => ctx.log(`Another process is building the Temporal CLI (lock ${lockDir}); waiting for it…`),
+  });
 }
 
 // ---- (e) SDK download ----
@@ -305,26 +270,12 @@ async function findDownloaded(dir: string, env: NodeJS.ProcessEnv): Promise<stri
 
 // ---- helpers ----
 
-async function disabled(): Promise<StepResult> {
-  return { note: 'disabled' };
-}
-
 /** Runs `<bin> --version`; resolves with its first line, rejects with a reason. */
 export async function verifyCli(bin: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const out = await run(bin, ['--version'], env, VERIFY_TIMEOUT_MS);
+  const out = await runCommand(bin, ['--version'], { env, timeoutMs: VERIFY_TIMEOUT_MS });
   const line = out.trim().split('\n')[0] ?? '';
   if (!/version/i.test(line)) throw new Error(`unexpected \`--version\` output: ${JSON.stringify(out.trim())}`);
   return line;
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { env, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      const detail = stderr.trim().split('\n').slice(-3).join(' ');
-      reject(new Error(err.killed ? `timed out after ${timeoutMs} ms` : `${err.message.trim()} ${detail}`.trim()));
-    });
-  });
 }
 
 async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string[]> {
@@ -335,40 +286,6 @@ async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string[
     if (await isExecutable(candidate)) found.push(candidate);
   }
   return found;
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) return false;
-    await access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// Structural checks: under jest, Node's errors come from another realm and fail `instanceof Error`.
-function isErrno(err: unknown, code: string): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
-}
-
-function errorText(err: unknown): string {
-  const message = typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;
-  return typeof message === 'string' ? message : String(err);
-}
-
-function formatElapsed(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function logToStderr(msg: string): void {
-  process.stderr.write(`${msg}\n`);
 }
 
 if (require.main === module) {
