@@ -15,8 +15,8 @@ export class PaperNotPublishedError extends Error {
 
 /** The sandbox's admin API did not answer as expected (not running, not a sandbox). */
 export class SandboxLookupError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
     this.name = 'SandboxLookupError';
   }
 }
@@ -60,8 +60,14 @@ export async function publishedPaperId(query: PublishedPaperQuery): Promise<stri
 async function publishedPaperIds(query: PublishedPaperQuery): Promise<string[]> {
   const url = new URL(`/_sandbox/accounts/${encodeURIComponent(query.accountId)}/papers`, query.sandboxUrl);
   if (query.tenantKey !== undefined) url.searchParams.set('tenantKey', query.tenantKey);
-  const res = await (query.fetch ?? fetch)(url, { method: 'GET' });
-  const text = await res.text();
+  let res: Response;
+  let text: string;
+  try {
+    res = await (query.fetch ?? fetch)(url, { method: 'GET' });
+    text = await res.text();
+  } catch (err) {
+    throw new SandboxLookupError(`cannot reach the sandbox at ${url.origin}`, { cause: err });
+  }
   let json: unknown;
   try {
     json = JSON.parse(text) as unknown;
