@@ -75,6 +75,13 @@ describe('ops CLI: result and list --result-status', () => {
       (scores) => scores.length === 1,
     );
     expect(JSON.parse(h.sandbox.acceptedResults(examId)[0]!.rawBody)).toEqual(resultBody('61'));
+    const status = await waitUntil(
+      () => cli(['status', examId]),
+      (run) => /^result\s+submitted$/m.test(run.stdout),
+    );
+    expect(status.stdout).toMatch(/^results accepted\s+1$/m);
+    expect(status.stdout).toMatch(/^result attempts\s+1$/m);
+    for (const hidden of ['detail-61', 'Report 61', 'exam.example/report']) expect(status.stdout).not.toContain(hidden);
   });
 
   it('result --file - reads stdin; the newer result is the one Feishu keeps', async () => {
