@@ -63,6 +63,10 @@ async function resultRefusalError(client: Client, examId: string, err: unknown):
       : failure.message;
     return new InvalidResultError(reason);
   }
-  if (failure.type === EXAM_RESULT_REFUSED) return new ExamResultRefusedError(examId, failure.message);
+  if (failure.type === EXAM_RESULT_REFUSED) {
+    // The running exam's status, for callers that act on it; the refusal stands without it.
+    const view = await getExamStatus(client, examId).catch(() => undefined);
+    return new ExamResultRefusedError(examId, failure.message, view && (view.result?.status ?? view.status));
+  }
   return err;
 }
