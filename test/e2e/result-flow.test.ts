@@ -194,6 +194,28 @@ describe('POST /exams/:examId/result end to end', () => {
     expect(h.sandbox.updateResultRequests(examId)).toHaveLength(0);
   });
 
+  it('answers 503 temporal_unavailable when no worker takes the result within the deadline, and takes nothing', async () => {
+    const examId = uniqueId('idle').replace('idle-', '7');
+    // Started on a task queue no worker polls: nothing can take the update.
+    await startExam(h.env.client, { examId }, { taskQueue: uniqueId('tq-idle') });
+    const shortIngest = await startTestIngest(h, {
+      FEISHU_VERIFICATION_TOKEN: 'v-token-result',
+      EXAM_SYSTEM_TOKEN: RESULT_BEARER,
+      INGEST_TEMPORAL_DEADLINE_MS: '1500',
+    });
+    try {
+      const res = await examSystem(shortIngest.url).result(examId, resultBody('5'));
+      expect(res.status).toBe(503);
+      expect(res.json).toMatchObject({ error: 'temporal_unavailable' });
+      expect(String(res.json.message)).toContain('no worker accepted the result in time');
+    } finally {
+      await shortIngest.close();
+    }
+    const history = await handleOf(examId).fetchHistory();
+    expect(history.events?.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toBe(false);
+    await handleOf(examId).terminate('test done');
+  });
+
   it('answers 404 for an unknown exam', async () => {
     const res = await api.result('no-such-exam-404', resultBody('1'));
     expect([res.status, res.json.error]).toEqual([404, 'not_found']);
