@@ -4,7 +4,7 @@
  */
 import type { Reply } from '../http';
 import type { EcoAccounts } from '../eco-accounts';
-import type { ExamState, RecordedRequest } from '../types';
+import type { ExamMarking, ExamState, RecordedRequest } from '../types';
 
 export interface ApiCall {
   /** The recorded request: headers, raw and parsed body, path parameters (`examId`), app and tenant of the token. */
@@ -15,6 +15,8 @@ export interface ApiCall {
   examState: (examId: string) => ExamState;
   /** Feishu's papers and account custom fields, per app × tenant (sandbox/eco-accounts.ts). */
   accounts: EcoAccounts;
+  /** What the test set with setExamMarking; 'open' unless set. */
+  markingState: (examId: string) => ExamMarking;
 }
 
 export interface ApiPathParams {

@@ -2,8 +2,11 @@
  * The checks every JSON Open API of the sandbox makes before its own: the Content-Type, a body that parses, and a
  * zod schema whose issues become 1002002's `field_violations` (field paths joined with `.`, e.g.
  * `paper_list.0.id`; descriptions say why, never the value).
+ *
+ * Sandbox choices where the docs are silent: `null` is accepted for optional fields and treated as absent; unknown
+ * fields are ignored.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { parameterIllegal, type FieldViolation } from '../envelope';
 import type { Reply } from '../http';
 import type { ApiCall } from './api';
@@ -21,6 +24,8 @@ export const ACCEPTED_JSON_CONTENT_TYPES: ReadonlySet<string> = new Set([
 export function typeError(expected: string): { error: (issue: { input?: unknown }) => string } {
   return { error: (issue) => (issue.input === undefined ? 'is required' : `must be ${expected}`) };
 }
+
+export const optionalString = z.string(typeError('a string')).nullish();
 
 export function fieldName(path: readonly PropertyKey[]): string {
   return path.length > 0 ? path.map(String).join('.') : '(body)';
@@ -54,4 +59,10 @@ export function checkedBody<T>(call: ApiCall, schema: z.ZodType<T>): { body: T }
 /** Feishu's success envelope for these APIs: `{"code":0,"msg":"success","data":{}}`. */
 export function success(): Reply {
   return { kind: 'json', status: 200, body: { code: 0, msg: 'success', data: {} } };
+}
+
+/** Content type → JSON → schema: the 1002002 answer, or undefined when the call may go on to the API's own rules. */
+export function checkJsonBody(call: ApiCall, schema: z.ZodType): Reply | undefined {
+  const checked = checkedBody(call, schema);
+  return 'reply' in checked ? checked.reply : undefined;
 }
