@@ -15,7 +15,7 @@
  * recorded with `response.status` 0.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiRoute } from './apis';
+import type { ApiEndpoint, ApiRoute } from './apis';
 import { EcoAccounts } from './eco-accounts';
 import { CODE, errorReply, newLogId, notFound, payloadTooLarge, rateLimitReply } from './envelope';
 import { FaultQueue, faultReply } from './faults';
@@ -23,18 +23,13 @@ import { TrackedServer, normaliseContentType, readBody, writeReply, type Reply }
 import { DEFAULT_QUOTA, SlidingWindowQuota, quotaKey, validateQuota } from './quota';
 import { RequestLog, logLine, noteAnswer } from './request-log';
 import { routeOf } from './routes';
-import { DEFAULT_APPS, SandboxTokens, isTokenEndpoint, validateTokenTtl } from './tokens';
+import { DEFAULT_APPS, SandboxTokens, isTokenEndpoint, validateTokenTtl, type TokenEndpoint } from './tokens';
 import type { ExamMarking, ExamState, FeishuSandboxOptions, RecordedRequest, SandboxFault } from './types';
 
-export type {
-  ExamMarking,
-  ExamState,
-  FeishuSandboxOptions,
-  RecordedRequest,
-  SandboxApp,
-  SandboxEndpoint,
-  SandboxFault,
-} from './types';
+export type { ExamMarking, ExamState, FeishuSandboxOptions, RecordedRequest, SandboxApp, SandboxFault } from './types';
+
+/** What a request was for: a token endpoint, one of the Open APIs (sandbox/apis), or nothing known. */
+export type SandboxEndpoint = TokenEndpoint | ApiEndpoint | 'unknown';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

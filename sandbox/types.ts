@@ -1,6 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiEndpoint } from './apis';
-import type { TokenEndpoint } from './tokens';
 
 /** The sandbox's public types: its options, the faults a test can inject, and the request log's records. */
 
@@ -45,15 +43,13 @@ export type SandboxFault =
       /** default text/html for `<…`, else text/plain */ contentType?: string;
     };
 
-/** What a request was for: a token endpoint, one of the Open APIs (sandbox/apis), or nothing known. */
-export type SandboxEndpoint = TokenEndpoint | ApiEndpoint | 'unknown';
-
 export interface RecordedRequest {
   seq: number;
   at: number;
   method: string;
   path: string;
-  endpoint: SandboxEndpoint;
+  /** What the request was for: a `SandboxEndpoint` (feishu-sandbox.ts). A plain string here, so this leaf module imports no API module. */
+  endpoint: string;
   headers: Record<string, string>;
   rawBody: string;
   body: unknown;
