@@ -24,7 +24,7 @@ import { pushExamCreated } from '../sandbox/event-pusher';
 import { findFreePort } from './dev-server';
 import { startEntry, type RunningEntry } from './support/child-process';
 import { startPostgres, type Postgres } from './support/postgres';
-import { formatElapsed, runCommand } from './support/provision';
+import { errorText, formatElapsed, runCommand } from './support/provision';
 import {
   TEMPORAL_SERVER_VERSION,
   provisionTemporalServer,
@@ -128,7 +128,11 @@ async function registerNamespace(cli: string, address: string): Promise<void> {
   const env = process.env;
   const run = (args: string[]) =>
     runCommand(cli, [...args, '--address', address, '--command-timeout', '10s'], { env, timeoutMs: CLI_TIMEOUT_MS });
-  await run(['operator', 'namespace', 'create', '--namespace', NAMESPACE, '--retention', '72h']);
+  await retry('namespace', () =>
+    run(['operator', 'namespace', 'create', '--namespace', NAMESPACE, '--retention', '72h']).catch((err: unknown) => {
+      if (!/already/i.test(errorText(err))) throw err; // a retried create whose first try got through
+    }),
+  );
   const names = Object.keys(SEARCH_ATTRIBUTES_FOR_CLI);
   // One attribute a call: CLI v1.5.1 adds only the first of several `--name`s. The namespace registry refreshes every
   // few seconds: retry until the new namespace is known everywhere.
@@ -152,7 +156,7 @@ async function retry(what: string, attempt: () => Promise<unknown>, timeoutMs = 
       await attempt();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      if (Date.now() > deadline) throw new Error(`${what}: ${errorText(err)}`);
       await sleep(1_000);
     }
   }
@@ -240,8 +244,9 @@ async function runFlow(options: {
     while (queue.length > examIds.length / 2) await sleep(100);
     const down = Date.now();
     options.log('restarting the Temporal server (SIGTERM, then start on the same database)');
-    await stack.server?.stop();
+    const exit = await stack.server?.stop();
     stack.server = undefined;
+    options.log(`Temporal server stopped (${exit ?? 'not running'}); starting it again`);
     stack.server = await options.startServer();
     restartMs = Date.now() - down;
     options.log(`Temporal server back after ${formatElapsed(restartMs)} (pid ${stack.server.pid})`);

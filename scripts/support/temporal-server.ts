@@ -235,8 +235,8 @@ function isFree(host: string, port: number): Promise<boolean> {
 export interface TemporalServer {
   address: string;
   pid: number;
-  /** SIGTERM to the server (a graceful shutdown), SIGKILL after the watchdog's grace time. */
-  stop(): Promise<void>;
+  /** SIGTERM to the server (a graceful shutdown), SIGKILL after the watchdog's grace time; resolves with how it exited. */
+  stop(): Promise<string>;
 }
 
 /** Starts `server --env production start` on the config, and waits until the frontend answers. */
@@ -253,7 +253,12 @@ export async function startTemporalServer(
     await server.process.stop();
     throw new Error(`the Temporal server did not start: ${errorText(err)}\n${await server.tail()}`);
   }
-  return { address: config.address, pid: await server.pid, stop: () => server.process.stop() };
+  const stop = async () => {
+    await server.process.stop();
+    const exit = server.process.exitInfo;
+    return exit?.signal ? `signal ${exit.signal}` : `exit code ${exit?.code ?? '?'}`;
+  };
+  return { address: config.address, pid: await server.pid, stop };
 }
 
 async function waitUntilServing(address: string, server: WatchedCommand): Promise<void> {
