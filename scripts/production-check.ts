@@ -25,6 +25,7 @@ import { findFreePort } from './dev-server';
 import { startEntry, type RunningEntry } from './support/child-process';
 import { startPostgres, type Postgres } from './support/postgres';
 import { errorText, formatElapsed, runCommand } from './support/provision';
+import { Timings, printReport, type FlowResult } from './support/production-report';
 import {
   TEMPORAL_SERVER_VERSION,
   provisionTemporalServer,
@@ -52,19 +53,6 @@ function parseExams(argv: string[]): number {
   return n;
 }
 
-/** Timed phases, printed at the end. */
-class Timings {
-  readonly rows: Array<[string, number]> = [];
-  async time<T>(name: string, run: () => Promise<T>): Promise<T> {
-    const started = Date.now();
-    try {
-      return await run();
-    } finally {
-      this.rows.push([name, Date.now() - started]);
-    }
-  }
-}
-
 interface Stack {
   postgres?: Postgres;
   server?: TemporalServer;
@@ -74,8 +62,7 @@ interface Stack {
   connection?: Connection;
 }
 
-async function main(): Promise<number> {
-  const exams = parseExams(process.argv.slice(2));
+async function main(exams: number): Promise<number> {
   const timings = new Timings();
   const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), 'feb-production-'));
@@ -160,19 +147,6 @@ async function retry(what: string, attempt: () => Promise<unknown>, timeoutMs = 
       await sleep(1_000);
     }
   }
-}
-
-interface FlowResult {
-  exams: number;
-  finals: Map<string, ExamStatus>;
-  runs: number;
-  accepted: number;
-  duplicates: number;
-  loginInfoRequests: number;
-  bySearchAttribute: number;
-  restartMs: number;
-  arrangeRetries: number;
-  violations: string[];
 }
 
 async function runFlow(options: {
@@ -387,38 +361,14 @@ async function stopAll(stack: Stack): Promise<void> {
   stack.sandbox = undefined;
 }
 
-function printReport(result: FlowResult, timings: Timings, built: boolean, totalMs: number): void {
-  const count = (status: string) => [...result.finals.values()].filter((s) => s === status).length;
-  const rows: Array<[string, string]> = [
-    ['exams', String(result.exams)],
-    ['submitted / other', `${count('submitted')} / ${result.exams - count('submitted')}`],
-    ['workflow runs (expected one per exam)', String(result.runs)],
-    ['login_info requests / accepted', `${result.loginInfoRequests} / ${result.accepted}`],
-    ['duplicate accepted login_info', String(result.duplicates)],
-    ['found by ExamStatus = "submitted" (SQL visibility)', String(result.bySearchAttribute)],
-    ['Temporal server restart (down → serving)', formatElapsed(result.restartMs)],
-    ['arrangement retries (ingest 5xx or down)', String(result.arrangeRetries)],
-    ['violations', String(result.violations.length)],
-  ];
-  const timingRows: Array<[string, string]> = [
-    ...timings.rows.map(([name, ms]): [string, string] => [name, formatElapsed(ms)]),
-    [`total (${built ? 'cold: the server was built' : 'warm: binaries cached'})`, formatElapsed(totalMs)],
-  ];
-  const table = (head: string, body: Array<[string, string]>) => {
-    const width = Math.max(head.length, ...body.map(([k]) => k.length));
-    return (
-      `| ${head.padEnd(width)} | result |\n|${'-'.repeat(width + 2)}|--------|\n` +
-      body.map(([k, v]) => `| ${k.padEnd(width)} | ${v} |`).join('\n')
-    );
-  };
-  process.stdout.write(
-    `\nproduction check — Temporal server v${TEMPORAL_SERVER_VERSION} on PostgreSQL — ${new Date().toISOString()}\n\n` +
-      `${table('check', rows)}\n\n${table('phase', timingRows)}\n`,
-  );
-  for (const v of result.violations.slice(0, 50)) process.stdout.write(`VIOLATION ${v}\n`);
+let exams: number;
+try {
+  exams = parseExams(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`production-check: ${errorText(err)}\n`);
+  process.exit(2);
 }
-
-main().then(
+main(exams).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(
