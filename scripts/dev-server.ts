@@ -163,7 +163,7 @@ async function probe(
 // ---- process lifetime ----
 
 /** Tracks the watchdog's exit and stops its whole process group (SIGTERM, then SIGKILL). */
-class ServerProcess {
+export class ServerProcess {
   /** The watchdog's pid (the group's). */
   readonly pid: number;
   /** The Temporal CLI's pid, as the watchdog reports it. */
@@ -226,7 +226,7 @@ function describeExit(info: ExitInfo): string {
 
 // ---- output: a log file or a ring buffer ----
 
-class ServerOutput {
+export class ServerOutput {
   private readonly lines: string[] = [];
   private partial = '';
   private fd: number | undefined;
