@@ -12,6 +12,9 @@
 import { arrangeCommand, refuseInlinePassword } from './commands/arrange';
 import { listCommand } from './commands/list';
 import { statusCommand } from './commands/status';
+import { accountCommand } from './commands/account';
+import { customFieldsCommand } from './commands/custom-fields';
+import { papersCommand } from './commands/papers';
 import { SETTINGS_HELP, processIo, type CliIo } from './context';
 import { runCliMain, runProgram, type ProgramSpec } from './program';
 
@@ -36,7 +39,7 @@ const OPS_CLI: ProgramSpec = {
   name: 'feishu-exam-bridge',
   description: 'Ops CLI of the Feishu Hire eco-exam bridge: arrange exams, read their status, list them.',
   help: PROGRAM_HELP,
-  commands: [arrangeCommand, statusCommand, listCommand],
+  commands: [arrangeCommand, statusCommand, listCommand, papersCommand, accountCommand, customFieldsCommand],
   checkArgv: refuseInlinePassword,
 };
 

@@ -198,3 +198,5 @@ function endedAs(description: WorkflowExecutionDescription): string {
   const status = description.typedSearchAttributes.get(ExamStatusKey);
   return description.status.name === 'COMPLETED' && status ? status : description.status.name.toLowerCase();
 }
+export * from './account-errors';
+export * from './accounts';
