@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { redact } from '../src/shared/redact';
 import { describeZodError } from '../src/shared/schemas';
+import { accountsAdminRead } from './accounts-admin';
 import type { FeishuSandbox, RecordedRequest } from './feishu-sandbox';
 
 /**
@@ -10,7 +11,8 @@ import type { FeishuSandbox, RecordedRequest } from './feishu-sandbox';
  *   POST   /_sandbox/faults        {"fault": {...}, "examId"?: "...", "times"?: n}   inject a fault
  *   DELETE /_sandbox/faults        clear every fault
  *   PUT    /_sandbox/exams/:examId/state   {"state": "open" | "closed"}   closed → 1002851
- *   POST   /_sandbox/reset         forget requests, faults, exam states, tokens
+ *   POST   /_sandbox/reset         forget requests, faults, exam states, tokens, papers, custom fields
+ *   GET    /_sandbox/accounts/:accountId/papers, GET /_sandbox/custom-fields?scope=2   Feishu's state (accounts-admin.ts)
  */
 export const ADMIN_PREFIX = '/_sandbox';
 
@@ -75,6 +77,8 @@ export function adminRoutes(getSandbox: () => FeishuSandbox) {
     const path = url.pathname.slice(ADMIN_PREFIX.length) || '/';
     const stateMatch = /^\/exams\/([^/]+)\/state$/.exec(path);
     try {
+      const accounts = accountsAdminRead(sandbox.accounts, req.method ?? 'GET', path, url.searchParams);
+      if (accounts) return send(accounts.status, accounts.body);
       if (req.method === 'GET' && path === '/requests') {
         const examId = url.searchParams.get('examId');
         const endpoint = url.searchParams.get('endpoint');

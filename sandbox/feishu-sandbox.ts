@@ -16,6 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiRoute } from './apis';
+import { EcoAccounts } from './eco-accounts';
 import { CODE, errorReply, newLogId, notFound, payloadTooLarge, rateLimitReply } from './envelope';
 import { FaultQueue, faultReply } from './faults';
 import { TrackedServer, normaliseContentType, readBody, writeReply, type Reply } from './http';
@@ -39,6 +40,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export class FeishuSandbox {
   /** Every request, in arrival order, recorded before it is answered. */
   readonly requests: RecordedRequest[];
+  /** Feishu's papers and account custom fields per app × tenant, as the APIs left them (sandbox/eco-accounts.ts). */
+  readonly accounts = new EcoAccounts();
   /** Called when a store app asks for `app_ticket/resend` (Feishu would push the ticket as an event). */
   onAppTicketResend?: (appId: string) => void;
 
@@ -146,13 +149,14 @@ export class FeishuSandbox {
     this.faults.rateLimitFor(ms);
   }
 
-  /** Clears recorded requests, faults, exam states, tokens and quota windows; keeps apps and app tickets. */
+  /** Clears requests, faults, exam states, tokens, quota windows, papers and custom fields; keeps apps and tickets. */
   reset(): void {
     this.requestLog.clear();
     this.faults.clear();
     this.examStates.clear();
     this.tokens.clear();
     this.quota?.clear();
+    this.accounts.clear();
   }
 
   /** Stops listening and destroys every socket, including hung requests and idle keep-alive connections. */
@@ -215,6 +219,11 @@ export class FeishuSandbox {
       if (answer) return answer;
     }
     const contentType = normaliseContentType(record.headers['content-type']);
-    return api.handle({ record, contentType, examState: (examId) => this.examStates.get(examId) ?? 'open' });
+    return api.handle({
+      record,
+      contentType,
+      examState: (examId) => this.examStates.get(examId) ?? 'open',
+      accounts: this.accounts,
+    });
   }
 }

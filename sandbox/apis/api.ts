@@ -3,6 +3,7 @@
  * tenant token → quota (per API × app × tenant) → injected faults — and then hands it to the API's `handle`.
  */
 import type { Reply } from '../http';
+import type { EcoAccounts } from '../eco-accounts';
 import type { ExamState, RecordedRequest } from '../types';
 
 export interface ApiCall {
@@ -12,6 +13,8 @@ export interface ApiCall {
   contentType: string;
   /** What the test set with setExamState; 'open' unless set. */
   examState: (examId: string) => ExamState;
+  /** Feishu's papers and account custom fields, per app × tenant (sandbox/eco-accounts.ts). */
+  accounts: EcoAccounts;
 }
 
 export interface ApiPathParams {
