@@ -14,13 +14,27 @@ export const TOKEN = 'v-token-accounts';
 export const KEY = 'encrypt-key-accounts';
 export const BEARER = 'exam-system-token-accounts-0123456789';
 
+/** An answer of the ingest's account API (the fields the tests read). */
+export interface ApiAnswer {
+  error?: string;
+  message?: string;
+  seq?: number;
+  keys?: string[];
+  [field: string]: unknown;
+}
+
 export interface AccountStack {
   h: ExamHarness;
   ingestUrl: string;
   /** POSTs the event to the webhook, signed and encrypted as Feishu does; resolves with the HTTP status. */
   push(body: unknown): Promise<number>;
   /** Calls the exam-system API with the bearer (or `bearer: null` for none). */
-  api(method: string, path: string, body?: unknown, bearer?: string | null): Promise<{ status: number; json: any }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer?: string | null,
+  ): Promise<{ status: number; json: ApiAnswer }>;
   /** eco_exam_papers requests for one account, in arrival order. */
   paperRequests(accountId: string): RecordedRequest[];
   status(accountId: string): Promise<AccountStatusView>;
@@ -57,7 +71,7 @@ export async function startAccountStack(
         ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
       const text = await res.text();
-      return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+      return { status: res.status, json: text ? (JSON.parse(text) as ApiAnswer) : {} };
     },
     paperRequests: (accountId) =>
       h.sandbox.requests.filter(
@@ -107,7 +121,9 @@ export async function until<T>(probe: () => Promise<T>, accept: (value: T) => bo
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`condition not met in ${timeoutMs} ms; last: ${JSON.stringify(last)} ${String(lastError ?? '')}`);
+  throw new Error(
+    `condition not met in ${timeoutMs} ms; last: ${JSON.stringify(last)} ${lastError instanceof Error ? lastError.message : ''}`,
+  );
 }
 
 export const papers = (...ids: string[]) => ({ paper_list: ids.map((id) => ({ id, name: `Paper ${id}` })) });
