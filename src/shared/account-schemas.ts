@@ -77,13 +77,17 @@ export type ExamPapers = z.infer<typeof examPapersSchema>;
 export const publishPapersBodySchema = examPapersSchema.extend({ tenant_key: tenantKeySchema.optional() });
 export type PublishPapersBody = z.infer<typeof publishPapersBodySchema>;
 
+/** Feishu's i18n text `{ zh_cn?, en_us? }`: at least one of the two. */
+const i18nText = (max: number) =>
+  z
+    .strictObject({ zh_cn: text(max).optional(), en_us: text(max).optional() }, { error: 'must be an object' })
+    .refine((value) => value.zh_cn !== undefined || value.en_us !== undefined, 'needs zh_cn or en_us');
+
 export const customFieldSchema = z.strictObject({
   key: text(FIELD_LIMITS.id),
-  name: z
-    .strictObject({ zh_cn: text(FIELD_LIMITS.id).optional(), en_us: text(FIELD_LIMITS.id).optional() })
-    .refine((name) => name.zh_cn !== undefined || name.en_us !== undefined, 'needs zh_cn or en_us'),
+  name: i18nText(FIELD_LIMITS.id),
   is_required: z.boolean({ error: 'must be true or false' }),
-  description: text(ACCOUNT_LIST_LIMITS.description).optional(),
+  description: i18nText(ACCOUNT_LIST_LIMITS.description).optional(),
 });
 export type CustomField = z.infer<typeof customFieldSchema>;
 
