@@ -1,7 +1,8 @@
 /**
  * Feishu webhook bodies and requests as Feishu sends them (url_verification, encryption and signature, the schema 2.0
- * envelope, the eco-exam event bodies with the docs' examples, the store apps' app_ticket). Plain objects in, the
- * exact raw body string and its `x-lark-*` headers out. Used by the event pusher, the bench and the tests.
+ * envelope, the eco-exam and eco-account event bodies with the docs' examples, the store apps' app_ticket). Plain
+ * objects in, the exact raw body string and its `x-lark-*` headers out. Used by the event pusher, the bench and the
+ * tests.
  */
 import { randomBytes } from 'node:crypto';
 import { computeSignature, encryptEvent } from '../src/feishu/event-crypto';
@@ -13,6 +14,11 @@ import {
 
 /** The candidate of the docs' example event (hire.eco_exam.created_v1). */
 export const DOCS_CANDIDATE = { name: '王二', mobile: { code: '86', number: '18900001111' }, email: 'xxx@abc.vom' };
+
+/** The account id of the docs' example 创建笔试 event. */
+export const DOCS_ACCOUNT_ID = '7147998241542539527';
+/** The account id of the docs' example hire.eco_account.created_v1 event. */
+export const DOCS_BOUND_ACCOUNT_ID = '6931286400470354183';
 
 export interface FeishuCandidateInfo {
   name?: string;
@@ -61,26 +67,43 @@ export interface EcoExamCreatedOptions extends EnvelopeOptions {
 export function ecoExamCreatedEvent(options: EcoExamCreatedOptions): Record<string, unknown> {
   const event: Record<string, unknown> = {
     exam_id: options.examId,
-    account_id: options.accountId ?? '7147998241542539527',
+    account_id: options.accountId ?? DOCS_ACCOUNT_ID,
     paper_id: options.paperId ?? 'paper001',
   };
   if (options.candidate !== null) event.candidate_info = options.candidate ?? DOCS_CANDIDATE;
   return eventEnvelope(EVENT_TYPE_ECO_EXAM_CREATED, { ...event, ...options.extraEvent }, options);
 }
 
-export interface EcoAccountCreatedOptions extends EnvelopeOptions {
-  accountId?: string;
-  scope?: number;
+export interface EcoAccountCustomFieldValue {
+  key: string;
+  /** What the customer filled in: customer data, never logged or printed. */
+  value: string;
 }
 
-/** `hire.eco_account.created_v1` the docs' example with `scope` 2 (exam) by default. */
+export interface EcoAccountCreatedOptions extends EnvelopeOptions {
+  /** Default the docs' example `"6931286400470354183"`. */
+  accountId?: string;
+  /** Default the docs' example `"背调账号 001"`. */
+  accountName?: string;
+  /** 1 背调, 2 笔试; default 2. */
+  scope?: number;
+  /** 1 社招, 2 校招; default `[1]`, as in the docs. */
+  usageList?: number[];
+  /** The values of the account custom fields; default the docs' `[{key: "ord_id", value: "7233333"}]`. */
+  customFields?: EcoAccountCustomFieldValue[];
+}
+
+/** `hire.eco_account.created_v1`, the docs' example with `scope` 2 (exam) by default. */
 export function ecoAccountCreatedEvent(options: EcoAccountCreatedOptions): Record<string, unknown> {
   const event = {
     scope: options.scope ?? 2,
-    account_id: options.accountId ?? '6931286400470354183',
-    account_name: '背调账号 001',
-    usage_list: [1],
-    custom_field_list: [{ key: 'ord_id', value: '7233333' }],
+    account_id: options.accountId ?? DOCS_BOUND_ACCOUNT_ID,
+    account_name: options.accountName ?? '背调账号 001',
+    usage_list: options.usageList ?? [1],
+    custom_field_list: (options.customFields ?? [{ key: 'ord_id', value: '7233333' }]).map(({ key, value }) => ({
+      key,
+      value,
+    })),
   };
   return eventEnvelope(EVENT_TYPE_ECO_ACCOUNT_CREATED, event, options);
 }
