@@ -15,3 +15,12 @@ export {
   reportExamResult,
 } from './workflows/definitions';
 export { createActivities, type Activities } from './activities';
+export * from './shared/account-schemas';
+export * from './shared/account-types';
+export {
+  examPapersUpdated,
+  publishExamPapers,
+  accountStatus,
+  registerAccountCustomFields,
+  accountCustomFieldsStatus,
+} from './workflows/account-definitions';
