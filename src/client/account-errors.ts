@@ -25,10 +25,13 @@ export class CustomFieldRemovalError extends Error {
   }
 }
 
-/** A store app's first paper update for an account the bridge has not seen must name the customer's tenant. */
+/**
+ * A store app needs the customer's tenant for every Feishu call: its first paper update for an account the bridge has
+ * not seen, and every custom-field list, must name `tenant_key`.
+ */
 export class TenantKeyRequiredError extends Error {
-  constructor() {
-    super('tenant_key: is required for an account the bridge has not seen yet (store app: the customer tenant)');
+  constructor(what = 'an account the bridge has not seen yet') {
+    super(`tenant_key: is required for ${what} (store app: the customer tenant)`);
     this.name = 'TenantKeyRequiredError';
   }
 }

@@ -198,16 +198,18 @@ export interface RegisteredCustomFields extends ListAccepted {
 /**
  * The vendor's full custom-field list for scope 2 → `registerAccountCustomFields` (update-with-start of the tenant's
  * custom-fields workflow). Throws InvalidCustomFieldListError, or CustomFieldRemovalError (which keys) when the list
- * drops keys Feishu may hold and `confirm_removal` is not true.
+ * drops keys Feishu may hold and `confirm_removal` is not true. `storeApp`: `tenant_key` is required
+ * (TenantKeyRequiredError): each tenant has its own list.
  */
 export async function registerCustomFields(
   client: Client,
   body: RegisterCustomFieldsBody,
-  options: AccountOptions = {},
+  options: AccountOptions & { storeApp?: boolean } = {},
 ): Promise<RegisteredCustomFields> {
   const parsed = registerCustomFieldsBodySchema.safeParse(body);
   if (!parsed.success) throw new InvalidCustomFieldListError(describeZodError(parsed.error));
   const { tenant_key: tenantKey, ...fields } = parsed.data;
+  if (options.storeApp && tenantKey === undefined) throw new TenantKeyRequiredError('the custom fields of a store app');
   const workflowId = ecoAccountCustomFieldsWorkflowId(tenantKey);
   try {
     const accepted = await client.workflow.executeUpdateWithStart(registerAccountCustomFields, {

@@ -3,7 +3,7 @@
  * with nothing sent to Feishu and no workflow started. Plus the store-app rule: an unseen account needs tenant_key.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ecoAccountWorkflowId } from '../../src/shared/constants';
+import { ecoAccountCustomFieldsWorkflowId, ecoAccountWorkflowId } from '../../src/shared/constants';
 import { TOKEN, papers, startAccountStack, type AccountStack } from '../support/account-stack';
 import { appTicketEvent } from '../support/feishu-events';
 import { uniqueId } from '../support/exam-harness';
@@ -104,5 +104,15 @@ describe('PUT /accounts/:accountId/papers refuses invalid lists', () => {
     expect(accepted?.tenantKey).toBe('tenant-42');
     // Seen now: a later update needs no tenant_key (the account keeps its tenant).
     expect((await s.api('PUT', `/accounts/${accountId}/papers`, papers('q'))).status).toBe(202);
+  });
+
+  it('store app: a custom-field list without tenant_key → 400, nothing started', async () => {
+    const list = { custom_field_list: [{ key: 'k', name: { zh_cn: 'K' }, is_required: true }] };
+    const refused = await s.api('PUT', '/account-custom-fields', list);
+    expect(refused).toMatchObject({ status: 400, json: { error: 'invalid' } });
+    expect(refused.json.message).toContain('tenant_key: is required for the custom fields of a store app');
+    await expect(
+      s.h.env.client.workflow.getHandle(ecoAccountCustomFieldsWorkflowId(undefined)).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });

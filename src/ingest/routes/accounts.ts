@@ -61,7 +61,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ResolvedIngest
     requireJsonContentType(request);
     const body = parseJsonBody(request) as RegisterCustomFieldsBody;
     try {
-      const registered = await deps.temporal.withDeadline(() => registerCustomFields(deps.client, body, options));
+      const registered = await deps.temporal.withDeadline(() =>
+        registerCustomFields(deps.client, body, { ...options, storeApp: deps.feishu.appType === 'store' }),
+      );
       deps.logger.info('custom-field list accepted', { workflowId: registered.workflowId, seq: registered.seq });
       return reply.code(202).send(registered);
     } catch (err) {
