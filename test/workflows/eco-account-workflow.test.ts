@@ -59,6 +59,12 @@ describe('the account-bound event', () => {
     await expect(handle(accountId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
+  it('an account id that cannot name a workflow → 400 naming the field, nothing started', async () => {
+    expect(await s.push(accountEvent({ accountId: 'a'.repeat(256) }))).toBe(400);
+    expect(await s.push(accountEvent({ accountId: 'a\u0001b' }))).toBe(400);
+    await expect(handle('a'.repeat(256)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
   it('reaches an account first seen through papers: the account is recorded, the papers stay', async () => {
     const accountId = uniqueId('acct');
     expect((await s.api('PUT', `/accounts/${accountId}/papers`, papers('p1'))).status).toBe(202);
