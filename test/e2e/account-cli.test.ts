@@ -67,7 +67,7 @@ describe('ops CLI: accounts', () => {
     const shown = await cli(['account', accountId]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/custom fields\s+ord_id/);
-    expect(shown.stdout).toMatch(/papers\s+synced \(1 papers\)/);
+    expect(shown.stdout).toMatch(/papers\s+synced \(1 paper\)/);
     expect(shown.stdout).not.toContain(VALUE);
     const json = await cli(['account', accountId, '--json']);
     expect(JSON.parse(json.stdout)).not.toHaveProperty('customFields');

@@ -54,7 +54,10 @@ function formatAccount(view: AccountView, showValues: boolean): string[] {
     ['custom fields', view.customFieldKeys.join(', ') || undefined],
     ...(showValues ? view.customFields.map((f): [string, string] => [`  ${f.key}`, f.value ?? '']) : []),
     ['exam system notified', view.examSystemNotified],
-    ['papers', `${papers.status}${papers.count !== undefined ? ` (${papers.count} papers)` : ''}`],
+    [
+      'papers',
+      `${papers.status}${papers.count !== undefined ? ` (${papers.count} paper${papers.count === 1 ? '' : 's'})` : ''}`,
+    ],
     ['attempts', papers.attempts],
     ['synced at', papers.syncedAt],
     ['last error', papers.lastError && `${papers.lastError.type}: ${papers.lastError.message}`],
