@@ -201,6 +201,8 @@ async function notifyAccountBound(
   view: Omit<AccountStatusView, 'papers'>,
 ): Promise<boolean> {
   const { notifyExamSystem } = proxyActivities<Activities>({
+    // The delivery header is `<workflow id>/<activity id>`: one per event, stable across retries and runs.
+    ...(account.eventId && account.eventId.length <= 128 && { activityId: `account-bound-${account.eventId}` }),
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '1 hour',
     summary: 'notify the exam system of the bound account',

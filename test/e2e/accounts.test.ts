@@ -112,7 +112,12 @@ describe('accounts on the real processes', () => {
     );
     expect(view.customFieldKeys).toEqual(['ord_id']);
 
-    const [notification] = notifications.filter((n) => n.body.includes(accountId));
+    const [notification, ...more] = notifications.filter((n) => n.body.includes(accountId));
+    expect(more).toEqual([]);
+    const eventId = (event.header as { event_id: string }).event_id;
+    expect(notification!.headers['x-exam-bridge-delivery']).toBe(
+      `${ecoAccountWorkflowId(accountId)}/account-bound-${eventId}`,
+    );
     const timestamp = String(notification!.headers[TIMESTAMP_HEADER]);
     expect(notification!.headers[SIGNATURE_HEADER]).toBe(
       signNotification(NOTIFY_SECRET, timestamp, notification!.body),
