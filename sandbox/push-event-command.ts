@@ -65,7 +65,11 @@ export function pushEventCommand(program: Command, action: Action): void {
       '--account-id <id>',
       'eco account id (default: the docs’ example); the paper must then be published for it in the sandbox',
     )
-    .option('--sandbox-url <url>', 'the sandbox holding the published papers (default SANDBOX_URL)', parseHttpUrl)
+    .option(
+      '--sandbox-url <url>',
+      'the sandbox holding the published papers (default with --account-id: SANDBOX_URL); the paper must be one of them',
+      parseHttpUrl,
+    )
     .option('--tenant-key <key>', 'tenant_key of the event header (store apps use it to pick the tenant token)')
     .option('--candidate-name <name>', 'candidate name (default: the docs’ example candidate)')
     .option('--candidate-email <email>', 'candidate email');
@@ -75,7 +79,8 @@ export function pushEventCommand(program: Command, action: Action): void {
 async function pushEvent(ctx: Context, flags: PushEventFlags): Promise<number> {
   const config = parseConfig(pushConfigSchema, ctx.env());
   const webhookUrl = webhookUrlFor(flags, config);
-  const sandboxUrl = flags.accountId === undefined ? undefined : (flags.sandboxUrl ?? config.SANDBOX_URL);
+  // SANDBOX_URL (from npm start) applies to an explicit account only, so the default push stays as it always was.
+  const sandboxUrl = flags.sandboxUrl ?? (flags.accountId === undefined ? undefined : config.SANDBOX_URL);
   if (flags.accountId !== undefined && flags.paperId === undefined && sandboxUrl === undefined) {
     throw new CliError(
       EXIT.usage,

@@ -207,6 +207,11 @@ describe('sandbox CLI: push-event with an account', () => {
     expect(run.stderr).toContain('no paper is published for account acc-cli-none');
     expect(run.stdout).toBe('');
     expect(await runsOf(examId)).toBe(0);
+    // --sandbox-url alone: the docs' example account, which published nothing here.
+    const docsAccount = await sandboxCli(['push-event', '--exam-id', examId, '--sandbox-url', sandbox.url]);
+    expect(docsAccount.code).toBe(1);
+    expect(docsAccount.stderr).toContain('no paper is published for account 7147998241542539527');
+    expect(await runsOf(examId)).toBe(0);
   });
 
   it('an account without a sandbox to ask: exit 2 naming --sandbox-url and SANDBOX_URL', async () => {
