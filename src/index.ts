@@ -11,3 +11,12 @@ export { arrangeExamUpdate, examArranged, examResultReported, examStatus } from 
 /** The update's definition; `reportExamResult` is the client helper (src/client/results.ts) that sends it. */
 export { reportExamResult as reportExamResultUpdate } from './workflows/definitions';
 export { createActivities, type Activities } from './activities';
+export * from './shared/account-schemas';
+export * from './shared/account-types';
+export {
+  examPapersUpdated,
+  publishExamPapers,
+  accountStatus,
+  registerAccountCustomFields,
+  accountCustomFieldsStatus,
+} from './workflows/account-definitions';

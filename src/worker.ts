@@ -6,7 +6,12 @@ import { runtimeLogSink } from './shared/log';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
 import { runMain } from './entry';
-import { loginInfoTaskQueue, updateResultTaskQueue } from './shared/constants';
+import {
+  customFieldsTaskQueue,
+  examPapersTaskQueue,
+  loginInfoTaskQueue,
+  updateResultTaskQueue,
+} from './shared/constants';
 import { connectWithRetry } from './worker/connect';
 import { createWorkers, runWorkers } from './worker/compose';
 import { workflowBundle } from './worker/bundle';
@@ -67,6 +72,8 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       loginInfoTaskQueue: loginInfoTaskQueue(config.TEMPORAL_TASK_QUEUE),
       updateResultTaskQueue: updateResultTaskQueue(config.TEMPORAL_TASK_QUEUE),
+      examPapersTaskQueue: examPapersTaskQueue(config.TEMPORAL_TASK_QUEUE),
+      customFieldsTaskQueue: customFieldsTaskQueue(config.TEMPORAL_TASK_QUEUE),
       namespace: config.TEMPORAL_NAMESPACE,
       feishu: config.FEISHU_BASE_URL,
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,

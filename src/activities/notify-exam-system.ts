@@ -31,6 +31,23 @@ export interface ExamCreatedNotification {
   arrangementDeadline?: string;
 }
 
+/**
+ * `account.bound`: a customer bound the vendor's account (scope 2). Carries the customer's custom-field values — the
+ * exam system needs them to recognise the customer; they travel only in this signed request, never in a log line.
+ */
+export interface AccountBoundNotification {
+  type: 'account.bound';
+  accountId: string;
+  workflowId: string;
+  name?: string;
+  usage?: number[];
+  customFields: Array<{ key: string; value?: string }>;
+  tenantKey?: string;
+  eventId?: string;
+}
+
+export type ExamSystemNotification = ExamCreatedNotification | AccountBoundNotification;
+
 export const SIGNATURE_HEADER = 'x-exam-bridge-signature';
 export const TIMESTAMP_HEADER = 'x-exam-bridge-timestamp';
 export const DELIVERY_HEADER = 'x-exam-bridge-delivery';
@@ -43,7 +60,7 @@ export function signNotification(secret: string, timestamp: string, body: string
 export function createNotifyExamSystem(deps: NotifyExamSystemDeps) {
   const fetchFn = deps.fetch ?? ((input, init) => fetch(input, init));
   const now = deps.now ?? Date.now;
-  return async function notifyExamSystem(notification: ExamCreatedNotification): Promise<{ status: number }> {
+  return async function notifyExamSystem(notification: ExamSystemNotification): Promise<{ status: number }> {
     if (!deps.webhookUrl || !deps.secret) {
       throw ApplicationFailure.create({
         type: 'ExamSystemNotConfigured',
@@ -82,7 +99,9 @@ export function createNotifyExamSystem(deps: NotifyExamSystemDeps) {
       });
     }
     if (status >= 200 && status < 300) {
-      log.info('exam system notified', { examId: notification.examId, status });
+      const subject =
+        notification.type === 'account.bound' ? { accountId: notification.accountId } : { examId: notification.examId };
+      log.info('exam system notified', { type: notification.type, ...subject, status });
       return { status };
     }
     // 408/429/5xx: try again later; any other 4xx: the exam system refuses this notification as it is.

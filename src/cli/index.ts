@@ -14,6 +14,9 @@ import { arrangeCommand, refuseInlinePassword } from './commands/arrange';
 import { listCommand } from './commands/list';
 import { resultCommand } from './commands/result';
 import { statusCommand } from './commands/status';
+import { accountCommand } from './commands/account';
+import { customFieldsCommand } from './commands/custom-fields';
+import { papersCommand } from './commands/papers';
 import { SETTINGS_HELP, processIo, type CliIo } from './context';
 import { runCliMain, runProgram, type ProgramSpec } from './program';
 
@@ -40,7 +43,7 @@ const OPS_CLI: ProgramSpec = {
   description:
     'Ops CLI of the Feishu Hire eco-exam bridge: arrange exams, report results, read their status, list them.',
   help: PROGRAM_HELP,
-  commands: [arrangeCommand, resultCommand, statusCommand, listCommand],
+  commands: [arrangeCommand, resultCommand, statusCommand, listCommand, papersCommand, accountCommand, customFieldsCommand],
   checkArgv: refuseInlinePassword,
 };
 

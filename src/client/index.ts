@@ -157,3 +157,5 @@ async function arrangementRefusal(client: Client, examId: string, err: unknown):
   }
   return err;
 }
+export * from './account-errors';
+export * from './accounts';

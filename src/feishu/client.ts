@@ -7,6 +7,14 @@ import type { TokenProvider } from './token-manager';
 import { FEISHU_PATHS, feishuPath } from './url';
 import { UPDATE_RESULT_ENDPOINT, updateResultRequest } from './update-result';
 import type { ExamResultBody } from '../shared/result-schemas';
+import type { CustomField, Paper } from '../shared/account-schemas';
+import {
+  CUSTOM_FIELDS_ENDPOINT,
+  EXAM_PAPERS_ENDPOINT,
+  accountCustomFieldsRequest,
+  examPapersRequest,
+  type FeishuRequest,
+} from './eco-account';
 
 /** Longest wait for a 429's reset inside one attempt; longer ones go back to Temporal's retry. */
 const MAX_HOLD_WAIT_MS = 20_000;
@@ -81,6 +89,27 @@ export class FeishuClient {
     const request = updateResultRequest(examId, body);
     const { answer, refreshedToken } = await this.gated(UPDATE_RESULT_ENDPOINT, options.tenantKey, options.signal, () =>
       this.callWithToken(UPDATE_RESULT_ENDPOINT, request.path, request.body, options),
+    );
+    return { logId: answer.logId, refreshedToken };
+  }
+
+  /** 创建试卷列表: POST /open-apis/hire/v1/eco_exam_papers, the account's full list (src/feishu/eco-account.ts). */
+  async syncExamPapers(accountId: string, papers: Paper[], options: CallOptions = {}): Promise<SubmitLoginInfoOutcome> {
+    return this.post(EXAM_PAPERS_ENDPOINT, examPapersRequest(accountId, papers), options);
+  }
+
+  /** 创建账号自定义字段: POST /open-apis/hire/v1/eco_account_custom_fields, scope 2, the full list. */
+  async syncAccountCustomFields(fields: CustomField[], options: CallOptions = {}): Promise<SubmitLoginInfoOutcome> {
+    return this.post(CUSTOM_FIELDS_ENDPOINT, accountCustomFieldsRequest(fields), options);
+  }
+
+  private async post<B>(
+    endpoint: string,
+    request: FeishuRequest<B>,
+    options: CallOptions,
+  ): Promise<SubmitLoginInfoOutcome> {
+    const { answer, refreshedToken } = await this.gated(endpoint, options.tenantKey, options.signal, () =>
+      this.callWithToken(endpoint, request.path, request.body, options),
     );
     return { logId: answer.logId, refreshedToken };
   }

@@ -29,6 +29,8 @@ export type PathParams<T extends string> = T extends `${string}:${infer Name}/${
 export const FEISHU_PATHS = {
   loginInfo: '/open-apis/hire/v1/eco_exams/:exam_id/login_info',
   updateResult: '/open-apis/hire/v1/eco_exams/:exam_id/update_result',
+  examPapers: '/open-apis/hire/v1/eco_exam_papers',
+  accountCustomFields: '/open-apis/hire/v1/eco_account_custom_fields',
 } as const;
 
 const DOT_SEGMENTS = new Set(['.', '..']);

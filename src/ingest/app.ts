@@ -10,6 +10,7 @@ import { DEFAULT_HTTP_LIMITS, type IngestDeps, type ResolvedIngestDeps } from '.
 import { HttpProblem, PROBLEM_STATUS, isTemporalUnavailable } from './http-errors';
 import { silentLogger } from '../shared/log';
 import { registerExamRoutes } from './routes/exams';
+import { registerAccountRoutes } from './routes/accounts';
 import { registerHealthRoutes } from './routes/health';
 import { registerResultRoutes } from './routes/results';
 import { registerWebhookRoute } from './routes/feishu-webhook';
@@ -89,6 +90,7 @@ export function buildApp(input: IngestDeps): FastifyInstance {
   registerWebhookRoute(app, deps);
   registerExamRoutes(app, deps);
   registerResultRoutes(app, deps);
+  registerAccountRoutes(app, deps);
   registerHealthRoutes(app, deps);
   return app;
 }

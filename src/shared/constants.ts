@@ -88,3 +88,4 @@ export const EXAM_RESULT_STATUSES = [
 export type ExamResultStatus = (typeof EXAM_RESULT_STATUSES)[number];
 /** Internal signal: submitExamResult reports a failed attempt of the result numbered `seq` to its workflow. */
 export const SIGNAL_RESULT_ATTEMPT_FAILED = 'submitResultAttemptFailed';
+export * from './account-constants';

@@ -22,6 +22,7 @@ import type { ExamResultStatus, FinalExamStatus } from './constants';
  * | a path parameter would change the URL (`..`, `/`)  | InvalidPathParameter      | never → rejected  |
  * | update_result: 1002855 用户已完成阅卷 (marking done)  | FeishuResultLocked        | never → locked    |
  * | the update_result body fails validation            | InvalidExamResult         | never → rejected  |
+ * | a paper / custom-field list fails validation       | InvalidPaperList, InvalidCustomFieldList | never |
  *
  * submitExamResult uses the same table; for it "rejected"/"failed" are the result's status (resultStatusForFailure).
  */
@@ -40,6 +41,9 @@ export const FAILURE_TYPES = {
   InvalidPathParameter: { retryable: false },
   FeishuResultLocked: { retryable: false },
   InvalidExamResult: { retryable: false },
+  // syncExamPapers / syncAccountCustomFields (src/activities/sync-account.ts): the sync becomes `rejected`.
+  InvalidPaperList: { retryable: false },
+  InvalidCustomFieldList: { retryable: false },
   // notifyExamSystem: its failures never change the exam's status (the exam system may still arrange the exam).
   ExamSystemUnavailable: { retryable: true },
   ExamSystemRejected: { retryable: false },

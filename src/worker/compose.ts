@@ -1,7 +1,12 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
-import { loginInfoTaskQueue, updateResultTaskQueue } from '../shared/constants';
+import {
+  customFieldsTaskQueue,
+  examPapersTaskQueue,
+  loginInfoTaskQueue,
+  updateResultTaskQueue,
+} from '../shared/constants';
 import { workflowBundle } from './bundle';
 
 /**
@@ -30,9 +35,10 @@ export interface CreateWorkerOptions {
 }
 
 /**
- * The product's three workers on one connection: the main one (workflows and every other activity) on `taskQueue`,
+ * The product's workers on one connection: the main one (workflows and every other activity) on `taskQueue`,
  * and one per Feishu API with its own quota — submitLoginInfo on `<taskQueue>-login-info`, submitExamResult on
- * `<taskQueue>-update-result` — each under its own server-side rate limit, so nothing else spends that quota.
+ * `<taskQueue>-update-result`, syncExamPapers on `<taskQueue>-exam-papers`, syncAccountCustomFields on
+ * `<taskQueue>-custom-fields` — each under its own server-side rate limit, so nothing else spends that quota.
  */
 export async function createWorkers(options: CreateWorkerOptions): Promise<Worker[]> {
   const activities = createActivities(options.activities);
@@ -44,7 +50,7 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
     // The native layer rejects explicit `undefined`s: pass only what is set.
     ...(options.identity !== undefined && { identity: options.identity }),
   };
-  const { submitLoginInfo, submitExamResult, ...otherActivities } = activities;
+  const { submitLoginInfo, submitExamResult, syncExamPapers, syncAccountCustomFields, ...otherActivities } = activities;
   const main = await Worker.create({
     ...common,
     taskQueue: options.taskQueue,
@@ -65,7 +71,20 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
     activities: { submitExamResult },
     ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
   });
-  return [main, feishu, results];
+  // eco_exam_papers and eco_account_custom_fields: each its own Feishu quota, so each its own queue and rate limit.
+  const papers = await Worker.create({
+    ...common,
+    taskQueue: examPapersTaskQueue(options.taskQueue),
+    activities: { syncExamPapers },
+    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
+  });
+  const customFields = await Worker.create({
+    ...common,
+    taskQueue: customFieldsTaskQueue(options.taskQueue),
+    activities: { syncAccountCustomFields },
+    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
+  });
+  return [main, feishu, results, papers, customFields];
 }
 
 /** Runs the workers until SIGINT/SIGTERM (the Runtime's shutdown signals) or until one fails; then stops all. */

@@ -9,3 +9,6 @@ export {
   submitAttemptFailed,
 } from './definitions';
 export { feishuAppTicketWorkflow, appTicketReceived, currentAppTicket } from './app-ticket-workflow';
+export { ecoAccountWorkflow } from './eco-account-workflow';
+export { ecoAccountCustomFieldsWorkflow } from './account-custom-fields-workflow';
+export * from './account-definitions';

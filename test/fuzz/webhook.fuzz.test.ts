@@ -32,7 +32,13 @@ import {
   encryptEvent,
   verifySignature,
 } from '../../src/feishu/event-crypto';
-import { EVENT_TYPE_ECO_EXAM_CREATED, classifyEventBody, type ClassifiedEvent } from '../../src/feishu/events';
+import {
+  EVENT_TYPE_ECO_ACCOUNT_CREATED,
+  EVENT_TYPE_ECO_EXAM_CREATED,
+  classifyEventBody,
+  type ClassifiedEvent,
+} from '../../src/feishu/events';
+import { ecoAccountWorkflowId } from '../../src/shared/constants';
 import { buildApp } from '../../src/ingest/app';
 import { NOT_VERIFIED } from '../../src/ingest/webhook/pipeline';
 import { examIdSchema } from '../../src/shared/schemas';
@@ -243,6 +249,7 @@ function acceptanceProblem(h: Harness, request: FuzzRequest, res: LightMyRequest
     if (typeof header.event_id !== 'string' || header.event_id === '') {
       return 'accepted a schema 2.0 event without a header.event_id';
     }
+    if (header.event_type === EVENT_TYPE_ECO_ACCOUNT_CREATED) return accountBindProblem(h, event.event);
     if (header.event_type !== EVENT_TYPE_ECO_EXAM_CREATED) {
       return calls.length > 0 || h.tickets.length > 0 ? 'an event that is not 创建笔试 touched Temporal' : undefined;
     }
@@ -287,6 +294,22 @@ function startProblem(h: Harness, examId: string, eventId: string): string | und
 }
 
 /** Why this refusal is wrong: status, shape, side effects, echoes. */
+/** 账号绑定: scope 2 signal-with-starts `eco-account-<account_id>` once; any other scope touches nothing. */
+function accountBindProblem(h: Harness, body: unknown): string | undefined {
+  const { calls } = h.recorder;
+  if (h.tickets.length > 0) return 'an account event touched the app tickets';
+  if (!isRecord(body) || body.scope !== 2) {
+    return calls.length > 0 ? 'an account event of another scope touched Temporal' : undefined;
+  }
+  if (calls.length !== 1 || calls[0]!.op !== 'signalWithStart') {
+    return `a scope-2 account event made ${calls.map((c) => c.op).join(', ') || 'no'} Temporal calls, not one signalWithStart`;
+  }
+  const options = calls[0]!.args[1] as { workflowId?: unknown } | undefined;
+  return options?.workflowId === ecoAccountWorkflowId(String(body.account_id))
+    ? undefined
+    : 'a scope-2 account event reached another workflow';
+}
+
 function refusalProblem(
   h: Harness,
   res: LightMyRequestResponse,

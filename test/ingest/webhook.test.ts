@@ -112,10 +112,10 @@ describe('POST /webhook/feishu', () => {
     expect(recorder.calls.filter((c) => c.op === 'start')).toHaveLength(1);
   });
 
-  it('acknowledges hire.eco_account.created_v1 and unknown event types with 200, starting nothing', async () => {
+  it('acknowledges a scope-1 hire.eco_account.created_v1 and unknown event types with 200, starting nothing', async () => {
     const a = app();
     for (const event of [
-      ecoAccountCreatedEvent({ token: TOKEN }),
+      ecoAccountCreatedEvent({ token: TOKEN, scope: 1 }),
       {
         schema: '2.0',
         header: { event_id: 'e9', token: TOKEN, create_time: '1', event_type: 'contact.user.created_v3' },

@@ -1,4 +1,5 @@
 import { startExam } from '../../client';
+import { bindAccountFromEvent } from './account-event';
 import type { ResolvedIngestDeps } from '../deps';
 import type { WebhookEvent } from './pipeline';
 
@@ -39,13 +40,7 @@ export async function dispatchEvent(event: WebhookEvent, deps: ResolvedIngestDep
       return { msg: 'success' };
     }
     case 'eco_account_created':
-      logger.info('eco account created (acknowledged)', {
-        eventId: event.eventId,
-        tenantKey: event.tenantKey,
-        accountId: event.account.accountId,
-        scope: event.account.scope,
-      });
-      return { msg: 'success' };
+      return bindAccountFromEvent(event, deps);
     case 'app_ticket':
       return saveAppTicket(event, deps);
     case 'other':
