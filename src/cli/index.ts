@@ -43,7 +43,15 @@ const OPS_CLI: ProgramSpec = {
   description:
     'Ops CLI of the Feishu Hire eco-exam bridge: arrange exams, report results, read their status, list them.',
   help: PROGRAM_HELP,
-  commands: [arrangeCommand, resultCommand, statusCommand, listCommand, papersCommand, accountCommand, customFieldsCommand],
+  commands: [
+    arrangeCommand,
+    resultCommand,
+    statusCommand,
+    listCommand,
+    papersCommand,
+    accountCommand,
+    customFieldsCommand,
+  ],
   checkArgv: refuseInlinePassword,
 };
 
