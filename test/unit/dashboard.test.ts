@@ -17,7 +17,8 @@ function productFamilies(): Map<string, string> {
   const registry = createMetricsRegistry({ defaultMetrics: false });
   createWorkerMetrics(registry);
   createIngestMetrics(registry);
-  return new Map(registry.getMetricsAsArray().map((metric) => [metric.name, metric.type as string]));
+  // Its typings say a numeric enum; at run time `type` is the name (counter, histogram).
+  return new Map(registry.getMetricsAsArray().map((metric) => [metric.name, String(metric.type)]));
 }
 const PRODUCT = productFamilies();
 const SDK = new Set(SDK_METRIC_NAMES);
