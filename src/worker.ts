@@ -12,6 +12,7 @@ import { createWorkers, runWorkers } from './worker/compose';
 import { workflowBundle } from './worker/bundle';
 import { createMetricsRegistry, createWorkerMetrics, serveMetrics, type MetricsServer } from './metrics';
 import { httpOrigin } from './shared/listen';
+import { ConfigError } from './shared/config-error';
 
 /**
  * The worker entry: config → connection → activities(deps) → Worker.run. The composition of the workers
@@ -25,15 +26,19 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   // Every SDK, workflow and activity log line goes through the one logging (src/shared/log.ts), redacted.
   const logger = new DefaultLogger(config.LOG_LEVEL, runtimeLogSink);
   const sdkMetricsPort = config.WORKER_SDK_METRICS_PORT;
-  Runtime.install({
-    logger,
-    // The SDK serves its own metrics (slots, pollers, schedule-to-start latency…) on its own port: docs/metrics.md.
-    ...(sdkMetricsPort !== undefined && {
-      telemetryOptions: {
-        metrics: { prometheus: { bindAddress: hostPort(config.WORKER_METRICS_HOST, sdkMetricsPort) } },
-      },
-    }),
-  });
+  const sdkBind = sdkMetricsPort !== undefined ? hostPort(config.WORKER_METRICS_HOST, sdkMetricsPort) : undefined;
+  try {
+    Runtime.install({
+      logger,
+      // The SDK serves its own metrics (slots, pollers, schedule-to-start latency…) on its own port: docs/metrics.md.
+      ...(sdkBind !== undefined && { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkBind } } } }),
+    });
+  } catch (err) {
+    // The native exporter binds at once: a taken port or a foreign address fails here, named by its variable.
+    const reason = err instanceof Error ? err.message : String(err);
+    if (sdkBind === undefined || !/prometheus/i.test(reason)) throw err;
+    throw new ConfigError([`WORKER_SDK_METRICS_PORT: cannot serve the SDK's metrics on ${sdkBind} (${reason})`]);
+  }
   if (sdkMetricsPort !== undefined) {
     logger.info('SDK metrics listening', { url: `${httpOrigin(config.WORKER_METRICS_HOST, sdkMetricsPort)}/metrics` });
   }
@@ -49,7 +54,10 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
     });
     logger.info('metrics listening', { url: metricsServer.url });
   }
-  const connection = await connectWithRetry(config, (msg) => logger.warn(msg));
+  const connection = await connectWithRetry(config, (msg) => logger.warn(msg)).catch(async (err: unknown) => {
+    await metricsServer?.close();
+    throw err;
+  });
   const dataConverter = productDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
   try {
     const feishu = createFeishuClient({

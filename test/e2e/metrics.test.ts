@@ -1,7 +1,8 @@
+import { createServer } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadIngestConfig } from '../../src/config';
 import { runIngest } from '../../src/ingest/server';
-import { findFreePort } from '../../src/shared/listen';
+import { findFreePort, listen } from '../../src/shared/listen';
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
@@ -183,4 +184,26 @@ describe('metrics endpoints after a real flow', () => {
       for (const secret of secrets) expect(text).not.toContain(secret);
     }
   }, 120_000);
+
+  it('a worker whose metrics port is taken stops with exit code 2, naming the variable', async () => {
+    const taken = createServer();
+    const { port } = await listen(taken, { host: '127.0.0.1', port: 0, portVariable: '(test)' });
+    try {
+      for (const variable of ['WORKER_SDK_METRICS_PORT', 'WORKER_METRICS_PORT']) {
+        const proc = runEntry('src/worker.ts', {
+          TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS ?? '',
+          FEISHU_APP_ID: 'cli_sandbox',
+          FEISHU_APP_SECRET: APP_SECRET,
+          PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
+          [variable]: String(port),
+        });
+        const { code } = await proc.exited;
+        expect(code).toBe(2);
+        expect(proc.output()).toContain(`${variable}: `);
+        expect(proc.output()).toContain(`127.0.0.1:${port}`);
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 60_000);
 });
