@@ -22,8 +22,10 @@ const LAYERS = {
   client: ['workflows', 'codec', 'shared'],
   config: ['codec', 'shared'],
   entry: ['shared'],
-  worker: ['activities', 'client', 'feishu', 'codec', 'config', 'entry', 'shared'],
-  ingest: ['client', 'feishu', 'codec', 'config', 'entry', 'shared'],
+  // `metrics`: prom-client behind the interfaces of src/shared/metrics.ts; only the entries' processes create one.
+  metrics: ['shared'],
+  worker: ['activities', 'client', 'feishu', 'codec', 'config', 'entry', 'metrics', 'shared'],
+  ingest: ['client', 'feishu', 'codec', 'config', 'entry', 'metrics', 'shared'],
   'codec-server': ['codec', 'feishu', 'config', 'entry', 'shared'],
   // `sandbox`: src/sandbox until it moves to the top-level sandbox/ (then the CLI's push-event needs its signer here).
   cli: ['client', 'feishu', 'codec', 'config', 'shared', 'sandbox'],

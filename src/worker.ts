@@ -15,6 +15,9 @@ import {
 import { connectWithRetry } from './worker/connect';
 import { createWorkers, runWorkers } from './worker/compose';
 import { workflowBundle } from './worker/bundle';
+import { createMetricsRegistry, createWorkerMetrics, serveMetrics, type MetricsServer } from './metrics';
+import { httpOrigin } from './shared/listen';
+import { ConfigError } from './shared/config-error';
 
 /**
  * The worker entry: config → connection → activities(deps) → Worker.run. The composition of the workers
@@ -27,8 +30,39 @@ export { connectWithRetry } from './worker/connect';
 export async function runWorker(config: WorkerConfig): Promise<void> {
   // Every SDK, workflow and activity log line goes through the one logging (src/shared/log.ts), redacted.
   const logger = new DefaultLogger(config.LOG_LEVEL, runtimeLogSink);
-  Runtime.install({ logger });
-  const connection = await connectWithRetry(config, (msg) => logger.warn(msg));
+  const sdkMetricsPort = config.WORKER_SDK_METRICS_PORT;
+  const sdkBind = sdkMetricsPort !== undefined ? hostPort(config.WORKER_METRICS_HOST, sdkMetricsPort) : undefined;
+  try {
+    Runtime.install({
+      logger,
+      // The SDK serves its own metrics (slots, pollers, schedule-to-start latency…) on its own port: docs/metrics.md.
+      ...(sdkBind !== undefined && { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkBind } } } }),
+    });
+  } catch (err) {
+    // The native exporter binds at once: a taken port or a foreign address fails here, named by its variable.
+    const reason = err instanceof Error ? err.message : String(err);
+    if (sdkBind === undefined || !/prometheus/i.test(reason)) throw err;
+    throw new ConfigError([`WORKER_SDK_METRICS_PORT: cannot serve the SDK's metrics on ${sdkBind} (${reason})`]);
+  }
+  if (sdkMetricsPort !== undefined) {
+    logger.info('SDK metrics listening', { url: `${httpOrigin(config.WORKER_METRICS_HOST, sdkMetricsPort)}/metrics` });
+  }
+  // The product's metrics: a registry of this process only, served when WORKER_METRICS_PORT is set.
+  const registry = config.WORKER_METRICS_PORT !== undefined ? createMetricsRegistry() : undefined;
+  const metrics = registry && createWorkerMetrics(registry);
+  let metricsServer: MetricsServer | undefined;
+  if (registry) {
+    metricsServer = await serveMetrics(registry, {
+      host: config.WORKER_METRICS_HOST,
+      port: config.WORKER_METRICS_PORT ?? 0,
+      portVariable: 'WORKER_METRICS_PORT',
+    });
+    logger.info('metrics listening', { url: metricsServer.url });
+  }
+  const connection = await connectWithRetry(config, (msg) => logger.warn(msg)).catch(async (err: unknown) => {
+    await metricsServer?.close();
+    throw err;
+  });
   const dataConverter = productDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
   try {
     const feishu = createFeishuClient({
@@ -38,6 +72,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       appType: config.FEISHU_APP_TYPE,
       timeoutMs: config.FEISHU_REQUEST_TIMEOUT_MS,
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
+      ...(metrics && { metrics: metrics.feishu }),
       // Store apps read the app_ticket the ingest keeps in Temporal.
       appTickets: new TemporalAppTickets(
         new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),
@@ -67,6 +102,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       dataConverter,
       workflowBundle: await workflowBundle(logger),
+      ...(metrics && { examMetrics: metrics.exams }),
     });
     logger.info('worker started', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -88,7 +124,13 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       .catch((err: unknown) =>
         logger.warn('could not close the Temporal connection', { reason: (err as Error).message }),
       );
+    await metricsServer?.close();
   }
+}
+
+/** A Rust socket address: an IPv6 host in brackets. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 if (require.main === module) {

@@ -73,6 +73,18 @@ export const optionalPositiveInt = z.preprocess(
 /** A TCP port to listen on; 0 picks a free one. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/** An optional TCP port where unset (or empty) means off; `min` 0 lets 0 pick a free one. */
+export const optionalPort = (name: string, min: 0 | 1 = 0) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce
+      .number()
+      .int()
+      .min(min, `${name} must be a port from ${min} to 65535`)
+      .max(65535, `${name} must be a port from ${min} to 65535`)
+      .optional(),
+  );
+
 /** LOG_LEVEL of every entry. */
 export const logLevel = z.enum(LOG_LEVELS).default('INFO');
 

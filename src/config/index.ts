@@ -13,6 +13,7 @@ export {
   isHttpUrl,
   logLevel,
   optionalHttpUrl,
+  optionalPort,
   optionalString,
   parseConfig,
   payloadKeysSchema,

@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { DEFAULT_HTTP_LIMITS } from '../shared/http-hardening';
 import {
   bearerSecret,
+  ConfigError,
   duration,
   logLevel,
   optionalHttpUrl,
+  optionalPort,
   optionalPositiveInt,
   optionalString,
   parseConfig,
@@ -17,6 +19,10 @@ import { temporalSchema } from './temporal';
 export const ingestConfigSchema = temporalSchema.extend({
   INGEST_HOST: z.string().min(1).default('127.0.0.1'),
   INGEST_PORT: port(3000),
+  /** Address of the ingest's /metrics; loopback by default. */
+  INGEST_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The ingest's /metrics on a port of its own (never the public webhook port); unset = off, 0 = a free port. */
+  INGEST_METRICS_PORT: optionalPort('INGEST_METRICS_PORT'),
   /** Largest request body accepted, in bytes (Feishu events are a few KiB). */
   INGEST_BODY_LIMIT: z.coerce
     .number()
@@ -61,5 +67,13 @@ export const ingestConfigSchema = temporalSchema.extend({
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  return parseConfig(ingestConfigSchema, env);
+  const config = parseConfig(ingestConfigSchema, env);
+  if (config.INGEST_METRICS_PORT !== undefined && config.INGEST_METRICS_PORT !== 0) {
+    if (config.INGEST_METRICS_PORT === config.INGEST_PORT) {
+      throw new ConfigError([
+        'INGEST_METRICS_PORT: must differ from INGEST_PORT (the public port never serves metrics)',
+      ]);
+    }
+  }
+  return config;
 }

@@ -7,6 +7,7 @@ import {
   httpUrl,
   logLevel,
   optionalHttpUrl,
+  optionalPort,
   optionalString,
   parseConfig,
   payloadKeysSchema,
@@ -50,6 +51,12 @@ export const workerConfigSchema = temporalSchema.extend(feishuSchema.shape).exte
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(100),
   PAYLOAD_ENCRYPTION_KEYS: payloadKeysSchema,
   LOG_LEVEL: logLevel,
+  /** Address of both metrics endpoints; loopback by default (a scraper elsewhere: set it, behind a firewall). */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The product's /metrics (src/metrics); unset = off, 0 = a free port. */
+  WORKER_METRICS_PORT: optionalPort('WORKER_METRICS_PORT'),
+  /** The Temporal SDK's own /metrics (its Runtime's Prometheus exporter: slots, pollers, latencies); unset = off. */
+  WORKER_SDK_METRICS_PORT: optionalPort('WORKER_SDK_METRICS_PORT', 1),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
@@ -58,6 +65,11 @@ function checkWorker(config: WorkerConfig): WorkerConfig {
   if (config.EXAM_SYSTEM_WEBHOOK_URL && !config.EXAM_SYSTEM_WEBHOOK_SECRET) {
     throw new ConfigError([
       'EXAM_SYSTEM_WEBHOOK_SECRET: is required when EXAM_SYSTEM_WEBHOOK_URL is set (it signs the notification)',
+    ]);
+  }
+  if (config.WORKER_METRICS_PORT !== undefined && config.WORKER_METRICS_PORT === config.WORKER_SDK_METRICS_PORT) {
+    throw new ConfigError([
+      'WORKER_SDK_METRICS_PORT: must differ from WORKER_METRICS_PORT (the SDK serves its own endpoint)',
     ]);
   }
   return config;

@@ -15,6 +15,7 @@ import {
   examPapersRequest,
   type FeishuRequest,
 } from './eco-account';
+import { noopFeishuMetrics, type FeishuMetrics } from '../shared/metrics';
 
 /** Longest wait for a 429's reset inside one attempt; longer ones go back to Temporal's retry. */
 const MAX_HOLD_WAIT_MS = 20_000;
@@ -66,6 +67,8 @@ export class FeishuClient {
     private readonly gate: RateLimitGate = new RateLimitGate(),
     /** Optional even spacing of calls per API × tenant (FEISHU_CALLS_PER_SECOND). */
     private readonly pacer?: Pacer,
+    /** Counts the 429 holds per API × tenant (the requests themselves are counted by FeishuHttp). */
+    private readonly metrics: FeishuMetrics = noopFeishuMetrics,
   ) {}
 
   /** 回传笔试安排结果: POST /open-apis/hire/v1/eco_exams/:exam_id/login_info. */
@@ -141,6 +144,7 @@ export class FeishuClient {
       } catch (err) {
         if (!(err instanceof FeishuRateLimitedError)) throw err;
         this.gate.hold(tenantKey, err.retryAfterMs, endpoint);
+        this.metrics.rateLimitHold(endpoint, tenantKey);
         if (tries >= RATE_LIMIT_TRIES || err.retryAfterMs > MAX_HOLD_WAIT_MS) throw err;
       }
     }

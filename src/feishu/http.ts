@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { FeishuNetworkError, FeishuTimeoutError, feishuErrorFromResponse, type FeishuErrorInfo } from './errors';
+import { noopFeishuMetrics, type FeishuMetrics } from '../shared/metrics';
+import {
+  FeishuError,
+  FeishuNetworkError,
+  FeishuTimeoutError,
+  feishuErrorFromResponse,
+  type FeishuErrorInfo,
+} from './errors';
 import { InvalidPathParameterError } from './url';
 
 /**
@@ -15,6 +22,8 @@ export interface FeishuHttpOptions {
   fetch?: FetchLike;
   /** Per request, including reading the body. */
   timeoutMs?: number;
+  /** Every request is counted and timed here, by API, outcome and Feishu code (src/metrics). */
+  metrics?: FeishuMetrics;
 }
 
 export const DEFAULT_FEISHU_TIMEOUT_MS = 10_000;
@@ -56,12 +65,14 @@ export class FeishuHttp {
   private readonly basePath: string;
   private readonly fetchFn: FetchLike;
   private readonly timeoutMs: number;
+  private readonly metrics: FeishuMetrics;
 
   constructor(options: FeishuHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, '');
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_FEISHU_TIMEOUT_MS;
+    this.metrics = options.metrics ?? noopFeishuMetrics;
   }
 
   /**
@@ -69,17 +80,30 @@ export class FeishuHttp {
    * `endpoint` is a short name for messages (`login_info`, `tenant_access_token`).
    */
   async postJson(endpoint: string, path: string, body: unknown, options: PostOptions = {}): Promise<FeishuAnswer> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-
     const url = `${this.baseUrl}${path}`;
     // Paths come from feishuPath (./url.ts); this is the last check that nothing in one changes where it goes.
     const parsed = new URL(url);
     if (parsed.pathname !== `${this.basePath}${path}` || parsed.search !== '' || parsed.hash !== '') {
       throw new InvalidPathParameterError('(path)', 'it changes the request path');
     }
+    const started = performance.now();
+    try {
+      const answer = await this.send(endpoint, url, body, options);
+      this.metrics.request(endpoint, 'success', answer.envelope.code, (performance.now() - started) / 1000);
+      return answer;
+    } catch (err) {
+      const { outcome, code } = requestOutcome(err);
+      this.metrics.request(endpoint, outcome, code, (performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  private async send(endpoint: string, url: string, body: unknown, options: PostOptions): Promise<FeishuAnswer> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+
     let response: Response;
     let text: string;
     try {
@@ -112,6 +136,20 @@ export class FeishuHttp {
     }
     return { status: response.status, headers: response.headers, envelope, logId: info.logId };
   }
+}
+
+/**
+ * A failed request's `outcome` label: the error's failure type in snake case without `Feishu`/`Error`
+ * (FeishuRateLimitedError → rate_limited, FeishuResultLocked → result_locked), `aborted` when the caller gave up.
+ */
+export function requestOutcome(err: unknown): { outcome: string; code?: number } {
+  if (!(err instanceof FeishuError)) return { outcome: 'aborted' };
+  const outcome = err.failureType
+    .replace(/^Feishu/, '')
+    .replace(/Error$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+  return { outcome, code: err.code };
 }
 
 function parseEnvelope(contentType: string | null, text: string): FeishuEnvelope | undefined {

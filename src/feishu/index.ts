@@ -9,6 +9,7 @@ import {
 } from './token-manager';
 import { Pacer } from './pacer';
 import { RateLimitGate } from './rate-limit-gate';
+import type { FeishuMetrics } from '../shared/metrics';
 
 export * from './client';
 export * from './errors';
@@ -31,19 +32,27 @@ export interface FeishuClientConfig {
   appTickets?: AppTicketSource;
   /** Space calls per API × tenant in this process to at most this many per second. */
   callsPerSecond?: number;
+  /** Requests, 429 holds and token fetches are counted here (src/metrics); default: nowhere. */
+  metrics?: FeishuMetrics;
 }
 
 /** Wires transport, token provider and client for the configured app type. */
 export function createFeishuClient(config: FeishuClientConfig): FeishuClient {
-  const http = new FeishuHttp({ baseUrl: config.baseUrl, fetch: config.fetch, timeoutMs: config.timeoutMs });
+  const http = new FeishuHttp({
+    baseUrl: config.baseUrl,
+    fetch: config.fetch,
+    timeoutMs: config.timeoutMs,
+    metrics: config.metrics,
+  });
   const credentials = { appId: config.appId, appSecret: config.appSecret };
+  const tokenOptions = { ...config.token, ...(config.metrics && { metrics: config.metrics }) };
   const pacer = config.callsPerSecond !== undefined ? new Pacer(config.callsPerSecond) : undefined;
   let tokens: TokenProvider;
   if (config.appType === 'store') {
     if (!config.appTickets) throw new Error('a store app needs an app ticket source (appTickets)');
-    tokens = new StoreAppTokenProvider(http, credentials, config.appTickets, config.token);
+    tokens = new StoreAppTokenProvider(http, credentials, config.appTickets, tokenOptions);
   } else {
-    tokens = new CustomAppTokenProvider(http, credentials, config.token);
+    tokens = new CustomAppTokenProvider(http, credentials, tokenOptions);
   }
-  return new FeishuClient(http, tokens, new RateLimitGate(), pacer);
+  return new FeishuClient(http, tokens, new RateLimitGate(), pacer, config.metrics);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FeishuAppTicketPendingError, FeishuError, FeishuProtocolError, FeishuRejectedError } from './errors';
 import type { FeishuAnswer, FeishuHttp } from './http';
+import { noopFeishuMetrics, type FeishuMetrics } from '../shared/metrics';
 
 /**
  * tenant_access_token handling. A `TokenProvider` hands out a token per tenant; the client invalidates the one that
@@ -23,6 +24,26 @@ export interface TokenCacheOptions {
   /** Refresh this long before the token's expiry. Default 5 min (Feishu issues a new token with < 30 min left). */
   marginMs?: number;
   now?: () => number;
+  /** The providers count each token fetch here, by token kind and outcome (src/metrics). */
+  metrics?: FeishuMetrics;
+}
+
+/** `fetchToken`, each call counted as a refresh of `kind`. */
+function countedFetch(
+  kind: 'tenant_access_token' | 'app_access_token',
+  metrics: FeishuMetrics = noopFeishuMetrics,
+  fetchToken: (key: string) => Promise<IssuedToken>,
+): (key: string) => Promise<IssuedToken> {
+  return async (key) => {
+    try {
+      const issued = await fetchToken(key);
+      metrics.tokenRefresh(kind, 'success');
+      return issued;
+    } catch (err) {
+      metrics.tokenRefresh(kind, 'failure');
+      throw err;
+    }
+  };
 }
 
 interface Slot {
@@ -93,13 +114,16 @@ export class CustomAppTokenProvider implements TokenProvider {
   private readonly cache: TokenCache;
 
   constructor(http: FeishuHttp, credentials: CustomAppCredentials, options: TokenCacheOptions = {}) {
-    this.cache = new TokenCache(async () => {
-      const answer = await http.postJson('tenant_access_token', '/open-apis/auth/v3/tenant_access_token/internal', {
-        app_id: credentials.appId,
-        app_secret: credentials.appSecret,
-      });
-      return readToken(answer, 'tenant_access_token');
-    }, options);
+    this.cache = new TokenCache(
+      countedFetch('tenant_access_token', options.metrics, async () => {
+        const answer = await http.postJson('tenant_access_token', '/open-apis/auth/v3/tenant_access_token/internal', {
+          app_id: credentials.appId,
+          app_secret: credentials.appSecret,
+        });
+        return readToken(answer, 'tenant_access_token');
+      }),
+      options,
+    );
   }
 
   getToken(): Promise<string> {
@@ -131,8 +155,14 @@ export class StoreAppTokenProvider implements TokenProvider {
     private readonly tickets: AppTicketSource,
     options: TokenCacheOptions = {},
   ) {
-    this.appTokens = new TokenCache(() => this.fetchAppToken(), options);
-    this.tenantTokens = new TokenCache((tenantKey) => this.fetchTenantToken(tenantKey), options);
+    this.appTokens = new TokenCache(
+      countedFetch('app_access_token', options.metrics, () => this.fetchAppToken()),
+      options,
+    );
+    this.tenantTokens = new TokenCache(
+      countedFetch('tenant_access_token', options.metrics, (tenantKey) => this.fetchTenantToken(tenantKey)),
+      options,
+    );
   }
 
   getToken(tenantKey?: string): Promise<string> {

@@ -9,6 +9,7 @@ import {
 import { DEFAULT_HTTP_LIMITS, type IngestDeps, type ResolvedIngestDeps } from './deps';
 import { HttpProblem, PROBLEM_STATUS, isTemporalUnavailable } from './http-errors';
 import { silentLogger } from '../shared/log';
+import { noopIngestMetrics } from '../shared/metrics';
 import { registerExamRoutes } from './routes/exams';
 import { registerAccountRoutes } from './routes/accounts';
 import { registerHealthRoutes } from './routes/health';
@@ -27,14 +28,23 @@ export { DEFAULT_HTTP_LIMITS, type AppTicketSink, type IngestDeps, type Resolved
 const MAX_PATH_PARAM_LENGTH = 512;
 
 export function buildApp(input: IngestDeps): FastifyInstance {
+  const metrics = input.metrics ?? noopIngestMetrics;
   const deps: ResolvedIngestDeps = {
     ...input,
     taskQueue: input.taskQueue ?? TASK_QUEUE,
     logger: input.logger ?? silentLogger,
     temporalDeadlineMs: input.temporalDeadlineMs ?? 2000,
     now: input.now ?? Date.now,
+    metrics,
     temporal: {
-      withDeadline: (fn) => input.client.connection.withDeadline(Date.now() + (input.temporalDeadlineMs ?? 2000), fn),
+      withDeadline: async (fn) => {
+        try {
+          return await input.client.connection.withDeadline(Date.now() + (input.temporalDeadlineMs ?? 2000), fn);
+        } catch (err) {
+          if (isTemporalUnavailable(err)) metrics.temporalFailure();
+          throw err;
+        }
+      },
     },
   };
   const limits = { ...DEFAULT_HTTP_LIMITS, ...input.http };
@@ -57,6 +67,11 @@ export function buildApp(input: IngestDeps): FastifyInstance {
     },
   });
   addSecurityHeaders(app);
+  // Every answered request, by route pattern (never the raw path: it could carry anything) and status.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
   limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient, (remoteAddress) =>
     deps.logger.warn('connection refused: too many open connections from one client', {
       remoteAddress,

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../shared/log';
+import type { IngestMetrics } from '../shared/metrics';
 import type { FailureDelaySettings } from './webhook/failure-delay';
 
 /**
@@ -46,9 +47,13 @@ export interface IngestDeps {
   /** Budget for each Temporal call made while a client waits; Feishu gives the whole webhook 3 s. */
   temporalDeadlineMs?: number;
   now?: () => number;
+  /** Requests, events, starts and Temporal failures are counted here (src/metrics); default: nowhere. */
+  metrics?: IngestMetrics;
 }
 
-export type ResolvedIngestDeps = Required<Pick<IngestDeps, 'taskQueue' | 'logger' | 'temporalDeadlineMs' | 'now'>> &
+export type ResolvedIngestDeps = Required<
+  Pick<IngestDeps, 'taskQueue' | 'logger' | 'temporalDeadlineMs' | 'now' | 'metrics'>
+> &
   IngestDeps & {
     temporal: { withDeadline<T>(fn: () => Promise<T>): Promise<T> };
   };

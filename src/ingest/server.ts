@@ -7,13 +7,18 @@ import { listen } from '../shared/listen';
 import { buildApp } from './app';
 import { DEFAULT_FAILURE_DELAY } from './webhook/failure-delay';
 import { runMain, untilStopSignal } from '../entry';
+import { createIngestMetrics, createMetricsRegistry, serveMetrics, type MetricsServer } from '../metrics';
 
 /**
  * The ingest entry: config → Temporal client → buildApp → listen. The Temporal connection is lazy, so the ingest
  * comes up (and answers 503 to events, which Feishu redelivers) even while Temporal is still starting.
  */
-export async function runIngest(config: IngestConfig): Promise<{ url: string; close(): Promise<void> }> {
+export async function runIngest(
+  config: IngestConfig,
+): Promise<{ url: string; metricsUrl?: string; close(): Promise<void> }> {
   const logger = consoleLogger(config.LOG_LEVEL);
+  // The product's metrics: a registry of this process only, served on INGEST_METRICS_PORT when it is set.
+  const registry = config.INGEST_METRICS_PORT !== undefined ? createMetricsRegistry() : undefined;
   // Fast reconnect: after Temporal restarts, events are answered 503 only until it is back, not for minutes.
   const connection = Connection.lazy(clientConnectionOptions(config, { fastReconnect: true }));
   const client = new Client({
@@ -44,11 +49,22 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
     temporalDeadlineMs: config.INGEST_TEMPORAL_DEADLINE_MS,
     webhookFailureDelay: DEFAULT_FAILURE_DELAY,
     logger,
+    ...(registry && { metrics: createIngestMetrics(registry) }),
   });
   let url: string;
+  let metricsServer: MetricsServer | undefined;
   try {
     ({ url } = await listen(app, { host: config.INGEST_HOST, port: config.INGEST_PORT, portVariable: 'INGEST_PORT' }));
+    if (registry) {
+      metricsServer = await serveMetrics(registry, {
+        host: config.INGEST_METRICS_HOST,
+        port: config.INGEST_METRICS_PORT ?? 0,
+        portVariable: 'INGEST_METRICS_PORT',
+      });
+      logger.info('metrics listening', { url: metricsServer.url });
+    }
   } catch (err) {
+    await app.close();
     await connection.close();
     throw err;
   }
@@ -59,8 +75,10 @@ export async function runIngest(config: IngestConfig): Promise<{ url: string; cl
   });
   return {
     url,
+    ...(metricsServer && { metricsUrl: metricsServer.url }),
     async close() {
       await app.close();
+      await metricsServer?.close();
       await connection.close();
       logger.info('ingest stopped');
     },

@@ -1,4 +1,4 @@
-import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { Worker, type InjectedSinks, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import {
@@ -7,6 +7,7 @@ import {
   loginInfoTaskQueue,
   updateResultTaskQueue,
 } from '../shared/constants';
+import { EXAM_METRICS_SINK, noopExamMetrics, type ExamMetrics, type ExamMetricsSinks } from '../shared/metrics';
 import { workflowBundle } from './bundle';
 
 /**
@@ -32,6 +33,20 @@ export interface CreateWorkerOptions {
   dataConverter?: DataConverter;
   /** Default: `workflowBundle()` (src/worker/bundle.ts). */
   workflowBundle?: WorkflowBundleOption;
+  /** Where the workflows' status changes are counted (src/metrics); default: nowhere. */
+  examMetrics?: ExamMetrics;
+}
+
+/**
+ * The sinks the workflows report to (src/shared/metrics.ts): run in the worker process, outside the sandbox, and
+ * never during replay, so an exam's transition is counted once however often its history is replayed.
+ */
+export function examMetricsSinks(metrics: ExamMetrics = noopExamMetrics): InjectedSinks<ExamMetricsSinks> {
+  return {
+    [EXAM_METRICS_SINK]: {
+      statusTransition: { fn: (_info, status) => metrics.statusTransition(status), callDuringReplay: false },
+    },
+  };
 }
 
 /**
@@ -56,6 +71,7 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await workflowBundle()),
     activities: otherActivities,
+    sinks: examMetricsSinks(options.examMetrics),
     ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
   const feishu = await Worker.create({

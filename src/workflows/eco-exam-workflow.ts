@@ -10,6 +10,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  proxySinks,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -26,6 +27,7 @@ import {
   type FinalExamStatus,
 } from '../shared/constants';
 import { NON_RETRYABLE_FAILURE_TYPES, finalStatusForFailure } from '../shared/failure-types';
+import type { ExamMetricsSinks } from '../shared/metrics';
 import {
   describeZodError,
   ecoExamInputSchema,
@@ -336,8 +338,12 @@ function finish(
   return { examId: state.examId, status, attempts: state.attempts, ...extra };
 }
 
+/** Status changes reach the worker's metrics (src/worker/compose.ts); sinks add nothing to the history. */
+const { examMetrics } = proxySinks<ExamMetricsSinks>();
+
 function setStatus(state: ExamStatusView, status: ExamStatus, input: EcoExamInput): void {
   state.status = status;
+  examMetrics.statusTransition(status);
   // Only what differs from the search attributes set at start is upserted: fewer history events per exam.
   const current = workflowInfo().typedSearchAttributes;
   const wanted: SearchAttributePair[] = [

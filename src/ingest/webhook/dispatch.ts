@@ -9,6 +9,16 @@ import type { WebhookEvent } from './pipeline';
  * once the hand-off is durable; throws (→ 503/500, Feishu redelivers) when it is not.
  */
 export async function dispatchEvent(event: WebhookEvent, deps: ResolvedIngestDeps): Promise<{ msg: 'success' }> {
+  deps.metrics.webhookEvent(event.kind);
+  try {
+    return await dispatch(event, deps);
+  } catch (err) {
+    if (event.kind === 'eco_exam_created') deps.metrics.workflowStart('failed');
+    throw err;
+  }
+}
+
+async function dispatch(event: WebhookEvent, deps: ResolvedIngestDeps): Promise<{ msg: 'success' }> {
   const { logger } = deps;
   switch (event.kind) {
     case 'eco_exam_created': {
@@ -27,6 +37,7 @@ export async function dispatchEvent(event: WebhookEvent, deps: ResolvedIngestDep
           },
         ),
       );
+      deps.metrics.workflowStart(started.alreadyEnded ? 'duplicate' : 'started');
       logger.info(
         started.alreadyEnded ? 'exam event for an ended exam: nothing started' : 'exam workflow started or found',
         {
