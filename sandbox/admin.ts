@@ -6,11 +6,12 @@ import type { FeishuSandbox, RecordedRequest } from './feishu-sandbox';
 
 /**
  * The sandbox's admin API under /_sandbox (not part of Feishu's API; never recorded):
- *   GET    /_sandbox/requests[?examId=…&endpoint=login_info]   the request log (secrets redacted)
+ *   GET    /_sandbox/requests[?examId=…&endpoint=login_info|update_result|…]   the request log (secrets redacted)
  *   POST   /_sandbox/faults        {"fault": {...}, "examId"?: "...", "times"?: n}   inject a fault
  *   DELETE /_sandbox/faults        clear every fault
- *   PUT    /_sandbox/exams/:examId/state   {"state": "open" | "closed"}   closed → 1002851
- *   POST   /_sandbox/reset         forget requests, faults, exam states, tokens
+ *   PUT    /_sandbox/exams/:examId/state   {"state": "open" | "closed"}   closed → 1002851 at login_info
+ *   PUT    /_sandbox/exams/:examId/marking {"state": "open" | "finished"}   finished → 1002855 at update_result
+ *   POST   /_sandbox/reset         forget requests, faults, exam states and marking, tokens
  */
 export const ADMIN_PREFIX = '/_sandbox';
 
@@ -44,6 +45,7 @@ export const faultRequestSchema = z.object({
 });
 export type FaultRequest = z.infer<typeof faultRequestSchema>;
 const stateSchema = z.object({ state: z.enum(['open', 'closed']) });
+const markingSchema = z.object({ state: z.enum(['open', 'finished']) });
 
 /** The request log as the admin API shows it: bodies and headers with secrets redacted. */
 export function publicRecord(record: RecordedRequest): Record<string, unknown> {
@@ -74,6 +76,7 @@ export function adminRoutes(getSandbox: () => FeishuSandbox) {
     };
     const path = url.pathname.slice(ADMIN_PREFIX.length) || '/';
     const stateMatch = /^\/exams\/([^/]+)\/state$/.exec(path);
+    const markingMatch = /^\/exams\/([^/]+)\/marking$/.exec(path);
     try {
       if (req.method === 'GET' && path === '/requests') {
         const examId = url.searchParams.get('examId');
@@ -99,6 +102,13 @@ export function adminRoutes(getSandbox: () => FeishuSandbox) {
         if (!parsed.success) return send(400, { error: 'invalid', message: describeZodError(parsed.error) });
         sandbox.setExamState(decodeURIComponent(stateMatch[1]), parsed.data.state);
         return send(200, { examId: decodeURIComponent(stateMatch[1]), state: parsed.data.state });
+      }
+      if (req.method === 'PUT' && markingMatch?.[1]) {
+        const parsed = markingSchema.safeParse(await readJson(req));
+        if (!parsed.success) return send(400, { error: 'invalid', message: describeZodError(parsed.error) });
+        const examId = decodeURIComponent(markingMatch[1]);
+        sandbox.setExamMarking(examId, parsed.data.state);
+        return send(200, { examId, marking: parsed.data.state });
       }
       if (req.method === 'POST' && path === '/reset') {
         sandbox.reset();

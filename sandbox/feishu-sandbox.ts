@@ -5,7 +5,7 @@
  * It follows Feishu's Open API docs: the same paths, HTTP statuses, business codes, bodies and headers (`x-tt-logid`,
  * `x-ogw-ratelimit-*`), the 30-minute token rule and the 50/s + 1000/min quota per API × app × tenant. On top of that
  * it records every request and lets a test inject faults (errors, rate limits, hangs, dropped sockets, revoked tokens,
- * non-JSON gateway pages) and close exams. Built on node:http only. The parts:
+ * non-JSON gateway pages), close exams and finish their marking. Built on node:http only. The parts:
  *   http.ts, request-log.ts   server, bodies, answers; the request log        envelope.ts   codes, error envelope
  *   tokens.ts                 token endpoints and the Bearer check            quota.ts      the rate limit
  *   faults.ts                 queued faults, chaos, rate-limit episodes       apis/         one module per API family
@@ -23,9 +23,10 @@ import { DEFAULT_QUOTA, SlidingWindowQuota, quotaKey, validateQuota } from './qu
 import { RequestLog, logLine, noteAnswer } from './request-log';
 import { routeOf } from './routes';
 import { DEFAULT_APPS, SandboxTokens, isTokenEndpoint, validateTokenTtl } from './tokens';
-import type { ExamState, FeishuSandboxOptions, RecordedRequest, SandboxFault } from './types';
+import type { ExamMarking, ExamState, FeishuSandboxOptions, RecordedRequest, SandboxFault } from './types';
 
 export type {
+  ExamMarking,
   ExamState,
   FeishuSandboxOptions,
   RecordedRequest,
@@ -52,6 +53,7 @@ export class FeishuSandbox {
   private readonly defaultRateLimit: number;
   private readonly faults: FaultQueue;
   private readonly examStates = new Map<string, ExamState>();
+  private readonly finishedMarking = new Set<string>();
   private origin = '';
 
   private constructor(options: FeishuSandboxOptions) {
@@ -97,12 +99,23 @@ export class FeishuSandbox {
     return this.loginInfoRequests(examId).filter((request) => request.response.code === 0);
   }
 
+  updateResultRequests(examId?: string): RecordedRequest[] {
+    return this.requests.filter(
+      (request) => request.endpoint === 'update_result' && (examId === undefined || request.examId === examId),
+    );
+  }
+
+  /** update_result requests that were answered `code 0`, in arrival order: Feishu keeps the last one's result. */
+  acceptedResults(examId?: string): RecordedRequest[] {
+    return this.updateResultRequests(examId).filter((request) => request.response.code === 0);
+  }
+
   tokenRequests(): RecordedRequest[] {
     return this.requests.filter((request) => isTokenEndpoint(request.endpoint));
   }
 
   /**
-   * Queues a fault for Open API calls (today login_info) that get past auth and quota. A call takes the oldest fault
+   * Queues a fault for Open API calls (login_info, update_result) that get past auth and quota. A call takes the oldest fault
    * scoped to its exam, else the oldest global one; each fault applies `times` times (default 1, Infinity allowed).
    */
   injectFault(fault: SandboxFault, scope: { examId?: string; times?: number } = {}): void {
@@ -125,13 +138,19 @@ export class FeishuSandbox {
     else this.examStates.set(examId, state);
   }
 
+  /** 'finished' (the customer finished marking) makes update_result answer 400 / 1002855 for that exam. */
+  setExamMarking(examId: string, state: ExamMarking): void {
+    if (state === 'open') this.finishedMarking.delete(examId);
+    else this.finishedMarking.add(examId);
+  }
+
   /** The app_ticket the sandbox accepts for a store app (Feishu pushes it hourly as an event). */
   provideAppTicket(appId: string, ticket: string): void {
     this.tokens.provideAppTicket(appId, ticket);
   }
 
   /**
-   * Chaos: each login_info request that no queued fault applies to meets one of these faults with its probability
+   * Chaos: each Open API request that no queued fault applies to meets one of these faults with its probability
    * (checked in order; the probabilities should sum to ≤ 1). An empty list turns it off.
    */
   setRandomFaults(
@@ -141,16 +160,17 @@ export class FeishuSandbox {
     this.faults.setRandom(faults, random);
   }
 
-  /** A rate-limit episode: every login_info request for `ms` is answered 429 with the time left as the reset. */
+  /** A rate-limit episode: every Open API request for `ms` is answered 429 with the time left as the reset. */
   rateLimitFor(ms: number): void {
     this.faults.rateLimitFor(ms);
   }
 
-  /** Clears recorded requests, faults, exam states, tokens and quota windows; keeps apps and app tickets. */
+  /** Clears recorded requests, faults, exam states and marking, tokens and quota windows; keeps apps and app tickets. */
   reset(): void {
     this.requestLog.clear();
     this.faults.clear();
     this.examStates.clear();
+    this.finishedMarking.clear();
     this.tokens.clear();
     this.quota?.clear();
   }
@@ -215,6 +235,11 @@ export class FeishuSandbox {
       if (answer) return answer;
     }
     const contentType = normaliseContentType(record.headers['content-type']);
-    return api.handle({ record, contentType, examState: (examId) => this.examStates.get(examId) ?? 'open' });
+    return api.handle({
+      record,
+      contentType,
+      examState: (examId) => this.examStates.get(examId) ?? 'open',
+      markingState: (examId) => (this.finishedMarking.has(examId) ? 'finished' : 'open'),
+    });
   }
 }

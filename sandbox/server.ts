@@ -6,7 +6,7 @@ import { runMain, untilStopSignal } from '../src/entry';
 
 /**
  * The Feishu sandbox as a service (`npm run sandbox`, started by `npm start` when no Feishu credentials are set):
- * Feishu's token and login_info endpoints with the documented quota, a request log and fault injection at run time.
+ * Feishu's token, login_info and update_result endpoints with the documented quota, a request log and fault injection at run time.
  */
 export const sandboxConfigSchema = z.object({
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),

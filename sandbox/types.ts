@@ -65,3 +65,6 @@ export interface RecordedRequest {
 }
 
 export type ExamState = 'open' | 'closed';
+
+/** Whether the customer has finished marking the exam in Feishu: 'finished' makes update_result answer 1002855. */
+export type ExamMarking = 'open' | 'finished';

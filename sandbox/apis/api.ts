@@ -3,7 +3,7 @@
  * tenant token → quota (per API × app × tenant) → injected faults — and then hands it to the API's `handle`.
  */
 import type { Reply } from '../http';
-import type { ExamState, RecordedRequest } from '../types';
+import type { ExamMarking, ExamState, RecordedRequest } from '../types';
 
 export interface ApiCall {
   /** The recorded request: headers, raw and parsed body, path parameters (`examId`), app and tenant of the token. */
@@ -12,6 +12,8 @@ export interface ApiCall {
   contentType: string;
   /** What the test set with setExamState; 'open' unless set. */
   examState: (examId: string) => ExamState;
+  /** What the test set with setExamMarking; 'open' unless set. */
+  markingState: (examId: string) => ExamMarking;
 }
 
 export interface ApiPathParams {
