@@ -7,11 +7,7 @@ export { resultRefusal } from './shared/result-refusal';
 export * from './shared/search-attributes';
 export * from './shared/types';
 export { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from './shared/failure-types';
-export {
-  arrangeExamUpdate,
-  examArranged,
-  examResultReported,
-  examStatus,
-  reportExamResult,
-} from './workflows/definitions';
+export { arrangeExamUpdate, examArranged, examResultReported, examStatus } from './workflows/definitions';
+/** The update's definition; `reportExamResult` is the client helper (src/client/results.ts) that sends it. */
+export { reportExamResult as reportExamResultUpdate } from './workflows/definitions';
 export { createActivities, type Activities } from './activities';

@@ -5,11 +5,14 @@ export const EXIT = {
   failure: 1,
   /** Usage or configuration: unknown command/option, bad argument, missing or bad environment variable. */
   usage: 2,
+  /** An invalid arrangement or result: the message names the field and why. */
   invalidArrangement: 3,
   notFound: 4,
   examEnded: 5,
   /** The exam already took an arrangement (the first valid one wins); this one was refused. */
   alreadyArranged: 6,
+  /** The exam takes no result (ended without accepted login info, marking finished, timeout or window passed). */
+  resultRefused: 7,
 } as const;
 
 /** A failure the CLI reports with its own message and exit code. */

@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ExamAlreadyArrangedError, ExamClosedError, ExamNotFoundError, InvalidArrangementError } from '../client';
+import {
+  ExamAlreadyArrangedError,
+  ExamClosedError,
+  ExamNotFoundError,
+  ExamResultRefusedError,
+  InvalidArrangementError,
+  InvalidResultError,
+} from '../client';
 import { ConfigError } from '../config';
 import { createContext, type CliIo, type Context } from './context';
 import { CliError, EXIT, messageOf } from './errors';
@@ -68,10 +75,13 @@ function reportError(err: unknown, io: CliIo): number {
 function classify(err: unknown): [number, string] {
   if (err instanceof ConfigError) return [EXIT.usage, err.message];
   if (err instanceof CliError) return [err.exitCode, `error: ${err.message}`];
-  if (err instanceof InvalidArrangementError) return [EXIT.invalidArrangement, `error: ${err.message}`];
+  if (err instanceof InvalidArrangementError || err instanceof InvalidResultError) {
+    return [EXIT.invalidArrangement, `error: ${err.message}`];
+  }
   if (err instanceof ExamNotFoundError) return [EXIT.notFound, `error: ${err.message}`];
   if (err instanceof ExamClosedError) return [EXIT.examEnded, `error: ${err.message}`];
   if (err instanceof ExamAlreadyArrangedError) return [EXIT.alreadyArranged, `error: ${err.message}`];
+  if (err instanceof ExamResultRefusedError) return [EXIT.resultRefused, `error: ${err.message}`];
   return [EXIT.failure, `error: ${messageOf(err)}`];
 }
 

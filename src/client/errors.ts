@@ -46,3 +46,28 @@ export class ExamAlreadyArrangedError extends Error {
     this.name = 'ExamAlreadyArrangedError';
   }
 }
+
+/** The result (the update_result body) is invalid: which field and why, never the value. Nothing was taken. */
+export class InvalidResultError extends Error {
+  constructor(readonly reason: string) {
+    super(`invalid result: ${reason}`);
+    this.name = 'InvalidResultError';
+  }
+}
+
+/**
+ * The exam takes no (more) results: it ended without accepted login info (rejected, failed, expired), the customer
+ * finished marking (Feishu 1002855: `locked`), or its result timeout or update window has passed. Nothing was taken.
+ */
+export class ExamResultRefusedError extends Error {
+  constructor(
+    readonly examId: string,
+    /** Why, in the words of src/shared/result-refusal.ts. */
+    readonly reason: string,
+    /** The exam's ExamResultStatus (or its ExamStatus when it never reached the result phase), when known. */
+    readonly status?: string,
+  ) {
+    super(`exam ${examId} takes no result: ${reason}`);
+    this.name = 'ExamResultRefusedError';
+  }
+}

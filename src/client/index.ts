@@ -3,7 +3,6 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
-  type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { ApplicationFailure, type Duration } from '@temporalio/common';
 import { ARRANGEMENT_REFUSAL, TASK_QUEUE, WORKFLOW_TYPE, ecoExamWorkflowId } from '../shared/constants';
@@ -15,19 +14,15 @@ import {
   type LoginInfoBody,
 } from '../shared/schemas';
 import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
-import type { EcoExamResult, ExamStatusView } from '../shared/types';
-import { arrangeExamUpdate, examStatus } from '../workflows/definitions';
+import { arrangeExamUpdate } from '../workflows/definitions';
 import type { ecoExamWorkflow } from '../workflows/eco-exam-workflow';
-import {
-  ExamAlreadyArrangedError,
-  ExamClosedError,
-  ExamNotFoundError,
-  InvalidArrangementError,
-  InvalidExamInputError,
-} from './errors';
+import { ExamAlreadyArrangedError, ExamClosedError, InvalidArrangementError, InvalidExamInputError } from './errors';
+import { describeExam, endedAs } from './exam-status';
 
 export * from './errors';
+export { getExamStatus } from './exam-status';
 export * from './list-exams';
+export * from './results';
 
 /**
  * Typed helpers for everything that talks to exam workflows: the ingest, the ops CLI, the exam system's own code,
@@ -161,40 +156,4 @@ async function arrangementRefusal(client: Client, examId: string, err: unknown):
     return status === 'expired' ? new ExamClosedError(examId, status) : new ExamAlreadyArrangedError(examId, status);
   }
   return err;
-}
-
-/** The `examStatus` query; for an ended exam whose workers are gone, the workflow's result stands in. */
-export async function getExamStatus(client: Client, examId: string): Promise<ExamStatusView> {
-  const description = await describeExam(client, examId);
-  const handle = client.workflow.getHandle(description.workflowId, description.runId);
-  if (description.status.name === 'RUNNING') return handle.query(examStatus);
-  try {
-    return await handle.query(examStatus);
-  } catch {
-    const result: EcoExamResult | undefined =
-      description.status.name === 'COMPLETED'
-        ? await client.workflow.getHandle<typeof ecoExamWorkflow>(description.workflowId, description.runId).result()
-        : undefined;
-    return {
-      examId,
-      status: result?.status ?? 'failed',
-      attempts: result?.attempts ?? 0,
-      lastError: result?.error,
-      invalidArrangements: 0,
-    };
-  }
-}
-
-async function describeExam(client: Client, examId: string): Promise<WorkflowExecutionDescription> {
-  try {
-    return await client.workflow.getHandle(ecoExamWorkflowId(examId)).describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new ExamNotFoundError(examId);
-    throw err;
-  }
-}
-
-function endedAs(description: WorkflowExecutionDescription): string {
-  const status = description.typedSearchAttributes.get(ExamStatusKey);
-  return description.status.name === 'COMPLETED' && status ? status : description.status.name.toLowerCase();
 }

@@ -1,12 +1,21 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { EXAM_STATUSES, WORKFLOW_TYPE, ecoExamWorkflowId, type ExamStatus } from '../shared/constants';
-import { ExamIdKey, ExamStatusKey } from '../shared/search-attributes';
+import {
+  EXAM_RESULT_STATUSES,
+  EXAM_STATUSES,
+  WORKFLOW_TYPE,
+  ecoExamWorkflowId,
+  type ExamResultStatus,
+  type ExamStatus,
+} from '../shared/constants';
+import { ExamIdKey, ExamResultStatusKey, ExamStatusKey } from '../shared/search-attributes';
 
 /** One exam as Temporal visibility lists it: ids and statuses only (the search attributes hold nothing secret). */
 export interface ExamListing {
   examId: string;
   /** The ExamStatus search attribute; undefined if the workflow has none. */
   examStatus?: string;
+  /** The ExamResultStatus search attribute; undefined until login info is accepted (or with no result phase). */
+  resultStatus?: string;
   /** Temporal's execution status: RUNNING, COMPLETED, FAILED, TERMINATED, TIMED_OUT, ... */
   executionStatus: string;
   startTime: Date;
@@ -17,6 +26,8 @@ export interface ExamListing {
 export interface ListExamsOptions {
   /** Only exams with this ExamStatus. */
   status?: ExamStatus;
+  /** Only exams with this ExamResultStatus (combinable with `status`). */
+  resultStatus?: ExamResultStatus;
   /** At most this many exams (a positive integer); default 50. */
   limit?: number;
 }
@@ -33,19 +44,29 @@ export interface ExamList {
 const DEFAULT_LIMIT = 50;
 const MAX_PAGE_SIZE = 1000;
 
-/** The visibility query of exam workflows, optionally by ExamStatus. Throws RangeError for an unknown status. */
-export function examListQuery(status?: ExamStatus): string {
+/**
+ * The visibility query of exam workflows, optionally by ExamStatus and by ExamResultStatus. Throws RangeError for a
+ * value that is not one of the statuses (never echoing it: no query injection).
+ */
+export function examListQuery(status?: ExamStatus, resultStatus?: ExamResultStatus): string {
   if (status !== undefined && !(EXAM_STATUSES as readonly string[]).includes(status)) {
     throw new RangeError(`status: must be one of ${EXAM_STATUSES.join(', ')}`);
   }
-  return `WorkflowType = '${WORKFLOW_TYPE}'${status ? ` AND ExamStatus = '${status}'` : ''}`;
+  if (resultStatus !== undefined && !(EXAM_RESULT_STATUSES as readonly string[]).includes(resultStatus)) {
+    throw new RangeError(`resultStatus: must be one of ${EXAM_RESULT_STATUSES.join(', ')}`);
+  }
+  return [
+    `WorkflowType = '${WORKFLOW_TYPE}'`,
+    ...(status ? [`${ExamStatusKey.name} = '${status}'`] : []),
+    ...(resultStatus ? [`${ExamResultStatusKey.name} = '${resultStatus}'`] : []),
+  ].join(' AND ');
 }
 
 /** Exams through Temporal visibility (eventually consistent: a just-changed status may show a moment later). */
 export async function listExams(client: Client, options: ListExamsOptions = {}): Promise<ExamList> {
   const limit = options.limit ?? DEFAULT_LIMIT;
   if (!(Number.isInteger(limit) && limit > 0)) throw new RangeError('limit: must be a positive integer');
-  const query = examListQuery(options.status);
+  const query = examListQuery(options.status, options.resultStatus);
   // One more than asked, to know whether there are more.
   const max = limit + 1;
   const exams: ExamListing[] = [];
@@ -61,6 +82,7 @@ function examListing(execution: WorkflowExecutionInfo): ExamListing {
   return {
     examId: attributes.get(ExamIdKey) ?? execution.workflowId.replace(ecoExamWorkflowId(''), ''),
     examStatus: attributes.get(ExamStatusKey),
+    resultStatus: attributes.get(ExamResultStatusKey),
     executionStatus: execution.status.name,
     startTime: execution.startTime,
     workflowId: execution.workflowId,

@@ -11,6 +11,7 @@ import { HttpProblem, PROBLEM_STATUS, isTemporalUnavailable } from './http-error
 import { silentLogger } from '../shared/log';
 import { registerExamRoutes } from './routes/exams';
 import { registerHealthRoutes } from './routes/health';
+import { registerResultRoutes } from './routes/results';
 import { registerWebhookRoute } from './routes/feishu-webhook';
 
 export { DEFAULT_HTTP_LIMITS, type AppTicketSink, type IngestDeps, type ResolvedIngestDeps } from './deps';
@@ -87,6 +88,7 @@ export function buildApp(input: IngestDeps): FastifyInstance {
 
   registerWebhookRoute(app, deps);
   registerExamRoutes(app, deps);
+  registerResultRoutes(app, deps);
   registerHealthRoutes(app, deps);
   return app;
 }

@@ -158,8 +158,9 @@ describe("ops CLI: an exam from Feishu's event to submitted", () => {
       (run) => run.stdout.includes(examId),
     );
     expect(table.code).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^EXAM ID\s+STATUS\s+EXECUTION\s+STARTED$/);
-    expect(table.stdout).toMatch(new RegExp(`^${examId}\\s+submitted\\s+COMPLETED\\s+\\d{4}-`, 'm'));
+    expect(table.stdout.split('\n')[0]).toMatch(/^EXAM ID\s+STATUS\s+RESULT\s+EXECUTION\s+STARTED$/);
+    // No result phase in this file's worker (RESULT_TIMEOUT=0): no ExamResultStatus.
+    expect(table.stdout).toMatch(new RegExp(`^${examId}\\s+submitted\\s+-\\s+COMPLETED\\s+\\d{4}-`, 'm'));
 
     const json = await cli(['list', '--status', 'submitted', '--limit', '1000', '--json']);
     const rows = JSON.parse(json.stdout) as Array<{ examId: string; examStatus: string }>;
@@ -229,7 +230,7 @@ describe('ops CLI: failures and exit codes', () => {
   it('--help on the program and on each command: exit 0, on stdout', async () => {
     const program = await cli(['--help']);
     expect(program.code).toBe(0);
-    for (const command of ['arrange', 'status', 'list']) {
+    for (const command of ['arrange', 'result', 'status', 'list']) {
       expect(program.stdout).toContain(command);
       const help = await cli([command, '--help']);
       expect(help.code).toBe(0);

@@ -1,4 +1,4 @@
-/** `status <examId>`: the `examStatus` query, as aligned lines or JSON (never the password). */
+/** `status <examId>`: the `examStatus` query, as aligned lines or JSON (never the password, never the score). */
 import type { Command } from 'commander';
 import { getExamStatus } from '../../client';
 import { parseConfig } from '../../config';
@@ -49,6 +49,12 @@ function formatStatus(view: ExamStatusView): string[] {
     ['paper', view.paperId],
     ['account', view.accountId],
     ['tenant', view.tenantKey],
+    // The result phase: its status and progress, never the score or its details.
+    ['result', view.result && `${view.result.status}${view.result.pending ? ' (a newer result is pending)' : ''}`],
+    ['result attempts', view.result?.attempts],
+    ['results accepted', view.result?.updates],
+    ['result error', view.result?.lastError && formatError(view.result.lastError)],
+    ['result submitted at', view.result?.submittedAt],
   ];
   const shown = rows.filter((row): row is [string, string | number | boolean] => row[1] !== undefined);
   const width = Math.max(...shown.map(([name]) => name.length));

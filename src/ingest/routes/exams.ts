@@ -1,23 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import {
-  ExamAlreadyArrangedError,
-  ExamClosedError,
-  ExamNotFoundError,
-  InvalidArrangementError,
-  arrangeExam,
-  getExamStatus,
-} from '../../client';
-import { describeZodError, examIdSchema, type LoginInfoBody } from '../../shared/schemas';
-import { HttpProblem } from '../http-errors';
+import { arrangeExam, getExamStatus } from '../../client';
+import type { LoginInfoBody } from '../../shared/schemas';
 import { requireBearer } from '../auth';
 import type { ResolvedIngestDeps } from '../deps';
 import { parseJsonBody, requireJsonContentType } from './body';
+import { examProblem, validExamId } from './exam-requests';
 
 /**
  * The exam system's API: POST /exams/:examId/arrangement (→ update arrangeExam) and GET /exams/:examId
- * (→ query examStatus), both behind `Authorization: Bearer <EXAM_SYSTEM_TOKEN>`, checked in constant time before the
- * body is read (../auth.ts).
+ * (→ query examStatus: the exam's status and, once login info is accepted, its result's status, attempts and last
+ * error — never the score or its details); POST /exams/:examId/result is ./results.ts. All behind
+ * `Authorization: Bearer <EXAM_SYSTEM_TOKEN>`, checked in constant time before the body is read (../auth.ts).
  *
  * The arrangement is answered by the workflow itself: 202 when it accepted it (the first valid one wins), 400 with
  * the field and why, 404 for an unknown exam, 409 when the exam is already arranged or has ended (saying its status).
@@ -46,7 +39,7 @@ export function registerExamRoutes(app: FastifyInstance, deps: ResolvedIngestDep
           arrangedAt: arranged.arrangedAt,
         });
       } catch (err) {
-        throw examProblem(err);
+        throw examProblem(err, 'arrangement');
       }
     },
   );
@@ -56,27 +49,7 @@ export function registerExamRoutes(app: FastifyInstance, deps: ResolvedIngestDep
     try {
       return await deps.temporal.withDeadline(() => getExamStatus(deps.client, examId));
     } catch (err) {
-      throw examProblem(err);
+      throw examProblem(err, 'arrangement');
     }
   });
-}
-
-function validExamId(raw: string): string {
-  const parsed = examIdSchema.safeParse(raw);
-  if (!parsed.success) throw new HttpProblem('invalid', `examId: ${describeZodError(parsed.error)}`);
-  return parsed.data;
-}
-
-function examProblem(err: unknown): unknown {
-  if (err instanceof InvalidArrangementError) return new HttpProblem('invalid', err.message);
-  if (err instanceof ExamNotFoundError) return new HttpProblem('not_found', err.message);
-  if (err instanceof ExamAlreadyArrangedError) return new HttpProblem('conflict', err.message, { status: err.status });
-  if (err instanceof ExamClosedError) return new HttpProblem('conflict', err.message, { endedAs: err.endedAs });
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new HttpProblem(
-      'temporal_unavailable',
-      'no worker accepted the arrangement in time; nothing was recorded: try again later',
-    );
-  }
-  return err;
 }
