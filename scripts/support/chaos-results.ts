@@ -1,19 +1,23 @@
 /**
- * The result half of `npm run chaos`: each exam gets 1–3 results from the "exam system" (the reportExamResult
- * update, retried like a real exam system retries), some before its arrangement, some while the previous one is still
+ * The result half of `npm run chaos`: each exam gets 1–3 results from the "exam system" (the ingest's
+ * `POST /exams/:examId/result`, retried like a real exam system retries), some before its arrangement, some while the previous one is still
  * being sent; the sandbox's answer lines tell the order in which update_result requests took effect (a hung request
  * takes effect after its hang, long after later requests arrived). The check: the last update_result Feishu applied
  * for each exam carries the newest result the exam system reported. Re-sends, duplicates and older requests that
  * landed late are counted, not failed: the settle re-send exists to heal those.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { FeishuSandbox } from '../../sandbox/feishu-sandbox';
-import { ecoExamWorkflowId, EXAM_RESULT_REFUSED } from '../../src/shared/constants';
 import type { ExamResultBody } from '../../src/shared/result-schemas';
-import { reportExamResult } from '../../src/workflows/definitions';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Where the exam system reports results: the ingest and its bearer token. */
+export interface ResultTarget {
+  ingestUrl: string;
+  token: string;
+  /** False once the run is over: retries stop. */
+  isRunning(): boolean;
+}
 
 export interface ResultPlan {
   examId: string;
@@ -75,42 +79,47 @@ export class ResultLedger {
   };
 
   /**
-   * Reports one result with the reportExamResult update, retrying while Temporal, the worker or the connection is
-   * away. Returns false when the exam refused it (it ended, or it was closed on Feishu's side).
+   * Reports one result (`POST /exams/:examId/result`), retrying while the ingest answers 5xx (Temporal or every
+   * worker away) or cannot be reached. Returns false when the exam refused it (409: it ended, or it was closed).
    */
-  async report(client: Client, examId: string, body: ExamResultBody, isRunning: () => boolean): Promise<boolean> {
+  async report(target: ResultTarget, examId: string, body: ExamResultBody): Promise<boolean> {
     const exam = this.of(examId);
     let unanswered = false;
-    for (let attempt = 0; attempt < 120 && isRunning(); attempt++) {
+    for (let attempt = 0; attempt < 120 && target.isRunning(); attempt++) {
+      let status = 0;
       try {
-        await client.workflow.getHandle(ecoExamWorkflowId(examId)).executeUpdate(reportExamResult, { args: [body] });
+        const res = await fetch(`${target.ingestUrl}/exams/${examId}/result`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        status = res.status;
+        await res.text();
+      } catch {
+        // the ingest cannot be reached: retry
+      }
+      if (status === 202) {
         exam.acked.push(body);
         return true;
-      } catch (err) {
-        const refused =
-          err instanceof WorkflowNotFoundError ||
-          (err instanceof WorkflowUpdateFailedError &&
-            err.cause instanceof ApplicationFailure &&
-            err.cause.type === EXAM_RESULT_REFUSED);
-        if (refused) {
-          exam.refused += 1;
-          if (unanswered) exam.unsure = body;
-          return false;
-        }
-        if (err instanceof WorkflowUpdateFailedError) throw err; // an invalid body: a bug of this script
-        unanswered = true;
-        this.reportRetries += 1;
-        await sleep(1_000);
       }
+      if (status === 409) {
+        exam.refused += 1;
+        if (unanswered) exam.unsure = body;
+        return false;
+      }
+      if (status >= 400 && status < 500) throw new Error(`exam ${examId}: a result was answered ${status}`);
+      unanswered = true;
+      this.reportRetries += 1;
+      await sleep(1_000);
     }
     throw new Error(`exam ${examId}: a result was never answered`);
   }
 
   /** Sends the plan's results after the first (already sent or not, per `early`), at its gaps. */
-  async sendRest(client: Client, plan: ResultPlan, from: number, isRunning: () => boolean): Promise<void> {
+  async sendRest(target: ResultTarget, plan: ResultPlan, from: number): Promise<void> {
     for (let n = from; n < plan.count; n++) {
       await sleep(plan.gaps[n] ?? 0);
-      await this.report(client, plan.examId, resultBody(plan.examId, n), isRunning);
+      await this.report(target, plan.examId, resultBody(plan.examId, n));
     }
   }
 
@@ -160,7 +169,7 @@ export class ResultLedger {
     }
     const rows: Array<[string, string]> = [
       ['results reported (refused: exam ended or closed)', `${counts.reported} (${counts.refused})`],
-      ['result report retries (Temporal or worker away)', String(this.reportRetries)],
+      ['result report retries (ingest 5xx or unreachable)', String(this.reportRetries)],
       ['update_result requests (accepted)', `${counts.requests} (${counts.accepted})`],
       ['accepted re-sends of an accepted body', String(counts.resends)],
       ['older result applied after a newer one (healed)', String(counts.lateOlder)],
