@@ -72,6 +72,11 @@ export class ResultLedger {
     return exam;
   }
 
+  /** The workflow took this result (the route's 202): it is now the exam's newest. */
+  noteAccepted(examId: string, body: ExamResultBody): void {
+    this.of(examId).acked.push(body);
+  }
+
   /** The sandbox's `log` option: one line per answer, written when the answer is decided. */
   readonly onSandboxLine = (line: string): void => {
     const match = /#(\d+) POST \/open-apis\/hire\/v1\/eco_exams\/[^/]+\/update_result → 200 code=0 /.exec(line);
@@ -99,7 +104,7 @@ export class ResultLedger {
         // the ingest cannot be reached: retry
       }
       if (status === 202) {
-        exam.acked.push(body);
+        this.noteAccepted(examId, body);
         return true;
       }
       if (status === 409) {
@@ -124,7 +129,7 @@ export class ResultLedger {
   }
 
   /** The invariant and the counts. `closed`: exams Feishu refused (no result may reach Feishu for them). */
-  check(sandbox: FeishuSandbox, plans: ResultPlan[], closed: Set<string>) {
+  check(sandbox: Pick<FeishuSandbox, 'updateResultRequests'>, plans: ResultPlan[], closed: Set<string>) {
     const violations: string[] = [];
     const order = new Map(this.applied.map((seq, i) => [seq, i]));
     const counts = {
