@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only drain,latency,ack,memory]`: every figure of the performance issue against a
+ * `npm run bench [-- --quick] [-- --only drain,mixed,latency,ack,memory]`: every figure of the performance issue against a
  * real Temporal dev server and the Feishu sandbox. Prints one table (each figure beside its target), writes
  * bench/results/latest.json and the plots docs/bench-drain.svg and docs/bench-latency.svg.
  */
@@ -16,10 +16,11 @@ import { newPayloadKeys, type BenchContext } from './context';
 import { runDrainBench, type DrainResult } from './drain';
 import { runLatencyBench, type LatencyResult } from './latency';
 import { runMemoryBench, type MemoryResult } from './memory';
+import { runMixedBench, type MixedResult } from './mixed';
 import { drainChart, latencyChart } from './plot';
 
 const ROOT = join(__dirname, '..');
-const SECTIONS = ['drain', 'latency', 'ack', 'memory'] as const;
+const SECTIONS = ['drain', 'mixed', 'latency', 'ack', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<Section> } {
@@ -58,7 +59,53 @@ function table(rows: Row[]): string {
   return [line(0), sep, ...rows.map((_, i) => line(i + 1))].join('\n');
 }
 
-function rowsFor(drain?: DrainResult, latency?: LatencyResult, ack?: AckResult, memory?: MemoryResult): Row[] {
+function mixedRows(mixed: MixedResult): Row[] {
+  return [
+    {
+      figure: `mixed ${mixed.exams} exams: login_info rate`,
+      measured: `${mixed.loginInfoPerMin}/min`,
+      target: '≥ 980/min',
+      met: mixed.loginInfoPerMin >= 980,
+    },
+    {
+      figure: 'mixed: update_result rate (same time)',
+      measured: `${mixed.updateResultPerMin}/min`,
+      target: '≥ 980/min',
+      met: mixed.updateResultPerMin >= 980,
+    },
+    {
+      figure: 'mixed: throttled (429)',
+      measured: String(mixed.throttled),
+      target: '0',
+      met: mixed.throttled === 0,
+    },
+    {
+      figure: 'mixed: max calls in any 1 s (login / result)',
+      measured: `${mixed.max1sLoginInfo} / ${mixed.max1sUpdateResult}`,
+      target: `≤ ${FEISHU_QUOTA_PER_SECOND} each`,
+      met: mixed.max1sLoginInfo <= FEISHU_QUOTA_PER_SECOND && mixed.max1sUpdateResult <= FEISHU_QUOTA_PER_SECOND,
+    },
+    {
+      figure: 'mixed: accepted (login / result), both drains at once',
+      measured: `${mixed.loginInfoAccepted} / ${mixed.updateResultAccepted} in ${mixed.seconds} s (${mixed.overlapSeconds} s overlap)`,
+      target: `${mixed.exams} / ${mixed.exams}`,
+      met: mixed.loginInfoAccepted === mixed.exams && mixed.updateResultAccepted === mixed.exams,
+    },
+    {
+      figure: 'history of a 10-update exam',
+      measured: `${mixed.tenUpdates.events} events, ${mixed.tenUpdates.bytes} bytes`,
+      target: '—',
+    },
+  ];
+}
+
+function rowsFor(
+  drain?: DrainResult,
+  latency?: LatencyResult,
+  ack?: AckResult,
+  memory?: MemoryResult,
+  mixed?: MixedResult,
+): Row[] {
   const rows: Row[] = [];
   if (drain) {
     rows.push(
@@ -96,6 +143,7 @@ function rowsFor(drain?: DrainResult, latency?: LatencyResult, ack?: AckResult, 
       { figure: 'baseline: max calls in any 1 s', measured: String(drain.baseline.max1s), target: '—' },
     );
   }
+  if (mixed) rows.push(...mixedRows(mixed));
   if (latency) {
     rows.push(
       { figure: `signal → login_info p50 (${latency.samples} exams)`, measured: `${latency.p50Ms} ms`, target: '—' },
@@ -161,16 +209,18 @@ async function main(): Promise<void> {
   let latency: LatencyResult | undefined;
   let ack: AckResult | undefined;
   let memory: MemoryResult | undefined;
+  let mixed: MixedResult | undefined;
   try {
     if (only.has('latency')) latency = await runLatencyBench(ctx);
     if (only.has('drain')) drain = await runDrainBench(ctx);
+    if (only.has('mixed')) mixed = await runMixedBench(ctx);
     if (only.has('ack')) ack = await runAckBench(ctx);
     if (only.has('memory')) memory = await runMemoryBench(ctx);
   } finally {
     await server.stop();
   }
 
-  const rows = rowsFor(drain, latency, ack, memory);
+  const rows = rowsFor(drain, latency, ack, memory, mixed);
   const date = new Date().toISOString();
   const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   process.stdout.write(
@@ -202,6 +252,7 @@ async function main(): Promise<void> {
         },
       },
     }),
+    ...(mixed && { mixed }),
     ...(latency && {
       latency: {
         p50Ms: latency.p50Ms,

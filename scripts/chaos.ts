@@ -4,24 +4,27 @@
  * exams pushed as events (each delivered 1–5 times, some at once) and arranged through the API, while workers are
  * SIGKILLed and restarted, the Temporal server is stopped and restarted once, and Feishu answers 1002001/5xx 30 % of
  * the time, with bursts of 429, dropped connections, answers slower than the client timeout, and some exams closed
- * (1002851). Then it checks that nothing was lost or doubled, prints a table, writes bench/results/chaos.json, and
- * exits non-zero on any violation.
+ * (1002851). Each exam also gets 1–3 results (scripts/support/chaos-results.ts), some before its arrangement, some
+ * while the previous one is in flight, under the same faults. Then it checks that nothing was lost or doubled and that
+ * Feishu's last applied update_result of each exam is the newest result reported, prints a table, writes
+ * bench/results/chaos.json, and exits non-zero on any violation.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { getExamStatus } from '../src/client';
+import type { EcoExamResult } from '../src/shared/types';
 import { productDataConverter } from '../src/codec';
 import { generateKeyEntry } from '../src/codec/encryption-codec';
 import { FeishuSandbox } from '../sandbox/feishu-sandbox';
 import { pushExamCreated } from '../sandbox/event-pusher';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/shared/search-attributes';
-import { FINAL_EXAM_STATUSES, ecoExamWorkflowId, type ExamStatus } from '../src/shared/constants';
+import { ecoExamWorkflowId, type ExamStatus } from '../src/shared/constants';
 import { findFreePort, startDevServer, type DevServer } from './dev-server';
 import { ROOT, startEntry, type RunningEntry } from './support/child-process';
 import { resolveTemporalCli } from './temporal-cli';
+import { ResultLedger, planResults, resultBody, type ResultPlan } from './support/chaos-results';
 
 interface Options {
   quick: boolean;
@@ -63,6 +66,7 @@ interface ExamPlan {
   deliveries: number;
   concurrent: number;
   closed: boolean;
+  results: ResultPlan;
 }
 
 interface Delivery {
@@ -96,9 +100,11 @@ async function main(): Promise<number> {
     examSystemToken: randomBytes(24).toString('hex'),
   };
 
-  // Feishu: the quota as documented, and a bad day.
+  // Feishu: the quota as documented, and a bad day (login_info and update_result alike).
+  const ledger = new ResultLedger();
   const sandbox = await FeishuSandbox.start({
     apps: [{ appId: 'cli_chaos', appSecret: 'chaos-secret', type: 'custom' }],
+    log: ledger.onSandboxLine,
   });
   sandbox.setRandomFaults(
     [
@@ -109,12 +115,16 @@ async function main(): Promise<number> {
     ],
     random,
   );
-  const plans: ExamPlan[] = Array.from({ length: options.exams }, (_, i) => ({
-    examId: `7${String(options.seed).padStart(6, '0')}${String(i).padStart(6, '0')}`,
-    deliveries: 1 + Math.floor(random() * 5),
-    concurrent: 1 + Math.floor(random() * 3),
-    closed: random() < 0.06,
-  }));
+  const plans: ExamPlan[] = Array.from({ length: options.exams }, (_, i) => {
+    const examId = `7${String(options.seed).padStart(6, '0')}${String(i).padStart(6, '0')}`;
+    return {
+      examId,
+      deliveries: 1 + Math.floor(random() * 5),
+      concurrent: 1 + Math.floor(random() * 3),
+      closed: random() < 0.06,
+      results: planResults(examId, random),
+    };
+  });
   for (const plan of plans.filter((p) => p.closed)) sandbox.setExamState(plan.examId, 'closed');
 
   const ingestPort = await findFreePort();
@@ -130,6 +140,9 @@ async function main(): Promise<number> {
     FEISHU_APP_SECRET: 'chaos-secret',
     FEISHU_REQUEST_TIMEOUT_MS: '2000',
     WORKER_SHUTDOWN_GRACE: '2s',
+    // Exams end within the run: a short window for newer results after the last accepted one. The settle re-send
+    // after an unknown outcome keeps its built-in delay (2 minutes): the tail of the run.
+    RESULT_UPDATE_WINDOW: options.quick ? '10s' : '20s',
   };
   const startWorker = (n: number) =>
     startEntry('src/worker.ts', {
@@ -154,6 +167,8 @@ async function main(): Promise<number> {
     keepOutput: 8000,
   });
   const ingestUrl = `http://127.0.0.1:${ingestPort}`;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, dataConverter: productDataConverter(secrets.payloadKeys) });
   log(`stack up: Temporal ${address}, ingest ${ingestUrl}, sandbox ${sandbox.url}, 2 workers`);
 
   const queue = [...plans];
@@ -248,30 +263,37 @@ async function main(): Promise<number> {
     throw new Error(`exam ${plan.examId}: the arrangement was never accepted`);
   };
   const pace = options.quick ? 1_500 : 600; // spread the exams over the chaos
+  // The exam system's results, through the ingest like its arrangements.
+  const target = { ingestUrl, token: secrets.examSystemToken, isRunning: () => running };
+  const resultSends: Array<Promise<void>> = [];
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       for (let plan = queue.shift(); plan; plan = queue.shift()) {
         await pushUntilAccepted(plan);
+        // Some results come before the arrangement: the workflow holds them until login info is accepted.
+        if (plan.results.early) await ledger.report(target, plan.examId, resultBody(plan.examId, 0));
         await sleep(200 + random() * 800);
         await arrange(plan);
+        resultSends.push(ledger.sendRest(target, plan.results, plan.results.early ? 1 : 0));
         await sleep(pace);
       }
     }),
   );
-  log('every exam pushed and arranged; waiting for them to finish');
+  log('every exam pushed and arranged; waiting for the results to be reported');
+  await Promise.all(resultSends);
+  log('every result reported; waiting for the exams to finish');
   await temporalRestart;
 
-  // Wait for every exam to reach its final status (bounded).
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, dataConverter: productDataConverter(secrets.payloadKeys) });
+  // Wait for every exam's workflow to end — the result phase included — (bounded).
   const finals = new Map<string, ExamStatus>();
   const deadline = Date.now() + (options.quick ? 5 : 12) * 60_000;
   while (finals.size < plans.length && Date.now() < deadline) {
     for (const plan of plans) {
       if (finals.has(plan.examId)) continue;
       try {
-        const status = await getExamStatus(client, plan.examId);
-        if ((FINAL_EXAM_STATUSES as readonly string[]).includes(status.status)) finals.set(plan.examId, status.status);
+        const handle = client.workflow.getHandle(ecoExamWorkflowId(plan.examId));
+        const { status } = await handle.describe();
+        if (status.name === 'COMPLETED') finals.set(plan.examId, ((await handle.result()) as EcoExamResult).status);
       } catch {
         // not reachable right now
       }
@@ -287,7 +309,12 @@ async function main(): Promise<number> {
   let duplicates = 0;
   let runsTotal = 0;
   for (const plan of plans) {
-    const runs = (await client.workflow.count(`WorkflowId = "${ecoExamWorkflowId(plan.examId)}"`)).count;
+    // A result phase may continue as new (same workflow id): those runs are one exam's.
+    const runs = (
+      await client.workflow.count(
+        `WorkflowId = "${ecoExamWorkflowId(plan.examId)}" AND ExecutionStatus != "ContinuedAsNew"`,
+      )
+    ).count;
     runsTotal += runs;
     if (runs !== 1) violations.push(`${plan.examId}: ${runs} workflow runs`);
     const final = finals.get(plan.examId);
@@ -302,6 +329,12 @@ async function main(): Promise<number> {
     }
     if (accepted > 1) duplicates += accepted - 1;
   }
+  const results = ledger.check(
+    sandbox,
+    plans.map((p) => p.results),
+    new Set(plans.filter((p) => p.closed).map((p) => p.examId)),
+  );
+  violations.push(...results.violations);
   const down = stats.temporalDown.map(([from, to]) => [from - 1_000, to + 5_000] as const);
   const while5xxUp = deliveries.filter(
     (d) => d.status >= 500 && !down.some(([from, to]) => d.at >= from && d.at <= to),
@@ -333,6 +366,7 @@ async function main(): Promise<number> {
       `${requests.length} (${requests.filter((r) => r.response.fault !== undefined || r.response.status === 429).length})`,
     ],
     ['duplicate accepted login_info', String(duplicates)],
+    ...results.rows,
     ['workers SIGKILLed / restarted', `${stats.kills} / ${stats.restarts}`],
     ['Temporal server restarts', String(stats.temporalDown.length)],
     ['429 bursts injected', String(stats.rateLimitBursts)],

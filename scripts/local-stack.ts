@@ -173,6 +173,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       PAYLOAD_ENCRYPTION_KEYS: secrets.payloadKeys,
       LOG_LEVEL: env.LOG_LEVEL ?? 'INFO',
       ...(env.ARRANGEMENT_TIMEOUT && { ARRANGEMENT_TIMEOUT: env.ARRANGEMENT_TIMEOUT }),
+      // The result phase is on unless the environment says otherwise (RESULT_TIMEOUT=0: the first release's end at
+      // `submitted`); ExamResultStatus is among the search attributes the dev server registers above.
       ...(env.RESULT_TIMEOUT && { RESULT_TIMEOUT: env.RESULT_TIMEOUT }),
       ...(env.RESULT_UPDATE_WINDOW && { RESULT_UPDATE_WINDOW: env.RESULT_UPDATE_WINDOW }),
     };

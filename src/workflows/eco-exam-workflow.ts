@@ -11,7 +11,6 @@ import {
   proxyActivities,
   proxyLocalActivities,
   proxySinks,
-  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -39,6 +38,7 @@ import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '
 import type { ArrangementAccepted, EcoExamResult, ExamError, ExamStatusView } from '../shared/types';
 import { arrangeExamUpdate, examArranged, examStatus, submitAttemptFailed } from './definitions';
 import { legacyEcoExamInputSchema, legacyLoginInfoBodySchema } from './legacy-schemas';
+import { showDetails } from './current-details';
 import { setupResultPhase } from './result-phase';
 
 /*
@@ -355,14 +355,4 @@ function setStatus(state: ExamStatusView, status: ExamStatus, input: EcoExamInpu
   const changed = wanted.filter((pair) => current.get(pair.key) !== pair.value);
   if (changed.length > 0) upsertSearchAttributes(changed);
   showDetails(state);
-}
-
-/** The live line the Temporal UI shows ("current details"). Ids, status and Feishu's code only. */
-function showDetails(state: ExamStatusView): void {
-  const lines = [`**${state.status}** · exam ${state.examId} · attempts ${state.attempts}`];
-  if (state.lastError) {
-    const { type, code, logId } = state.lastError;
-    lines.push(`last error: ${type}${code !== undefined ? ` (code ${code})` : ''}${logId ? ` · log_id ${logId}` : ''}`);
-  }
-  setCurrentDetails(lines.join('\n\n'));
 }

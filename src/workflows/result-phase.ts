@@ -16,7 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributePair } from '@temporalio/common';
+import type { ActivityOptions, SearchAttributePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import {
   DEFAULT_RESULT_TIMEOUT,
@@ -44,6 +44,7 @@ import {
 import type { ExamError, ExamResultView, ExamStatusView, ReportExamResultAck, WorkerSettings } from '../shared/types';
 import { resultRefusal } from '../shared/result-refusal';
 import { examResultReported, reportExamResult, submitResultAttemptFailed } from './definitions';
+import { showDetails } from './current-details';
 import { examErrorFromFailure } from './eco-exam-workflow';
 
 /**
@@ -110,6 +111,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
     seq += 1;
     pending = { seq, body };
     if (state.result) state.result.pending = true;
+    showDetails(state);
   };
   const recordInvalid = (message: string) => {
     invalidResults += 1;
@@ -118,6 +120,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
       state.result.invalidResults = invalidResults;
       state.result.lastError = lastInvalid;
     }
+    showDetails(state);
   };
 
   setHandler(
@@ -164,6 +167,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
     inFlight.retrying = true;
     state.result.attempts = Math.max(state.result.attempts, report.attempt);
     state.result.lastError = report.error;
+    showDetails(state);
   });
 
   async function run(loginLogId?: string): Promise<ResultOutcome | undefined> {
@@ -213,9 +217,9 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
           ...(lastInvalid && { lastError: lastInvalid }),
         };
     state.result = view;
-    setResultStatus(view, view.status);
+    setResultStatus(state, view.status);
 
-    const { submitExamResult } = proxyActivities<Activities>({
+    const submitOptions: ActivityOptions = {
       taskQueue: updateResultTaskQueue(workflowInfo().taskQueue),
       ...(input.tenantKey && { priority: { fairnessKey: input.tenantKey.slice(0, 64) } }),
       startToCloseTimeout: '2 minutes',
@@ -223,14 +227,19 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
       // A cancelled send (a newer result replaced it) is over, on our side, before the newer one goes out.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       scheduleToCloseTimeout: input.submissionTimeout ?? DEFAULT_RESULT_SUBMISSION_TIMEOUT,
-      summary: 'POST update_result to Feishu',
       retry: {
         initialInterval: '1s',
         backoffCoefficient: 2,
         maximumInterval: '5 minutes',
         nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
       },
-    });
+    };
+    // One proxy per send, so each activity's summary in the UI says which result it carries (metadata, no command).
+    const submitExamResult = (summary: string) =>
+      proxyActivities<Activities>({
+        ...submitOptions,
+        summary,
+      }).submitExamResult;
 
     /**
      * One send (a result, or the settle re-send of the last accepted); updates the view and the doubt marks. While
@@ -238,8 +247,8 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
      * sent at once instead of after the older one's backoff.
      */
     async function send(item: Numbered, resend: boolean): Promise<void> {
-      setResultStatus(view, 'submitting');
       view.attempts = 0;
+      setResultStatus(state, 'submitting');
       const current = (inFlight = { seq: item.seq, retrying: false });
       const scope = new CancellationScope();
       let done = false;
@@ -248,7 +257,11 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
       });
       try {
         const outcome = await scope.run(() =>
-          submitExamResult({ examId: input.examId, tenantKey: input.tenantKey, body: item.body, seq: item.seq }),
+          submitExamResult(
+            resend
+              ? `POST update_result to Feishu: settle re-send of result #${item.seq}`
+              : `POST update_result to Feishu: result #${item.seq}`,
+          )({ examId: input.examId, tenantKey: input.tenantKey, body: item.body, seq: item.seq }),
         );
         view.attempts = outcome.attempt;
         view.submittedAt = new Date().toISOString();
@@ -262,12 +275,13 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
         // Earlier attempts of this very request may land late too; harmless unless a newer result follows.
         if (outcome.attempt > 1) doubtSeq = Math.min(doubtSeq ?? item.seq, item.seq);
         deadline = Date.now() + updateWindowMs;
-        setResultStatus(view, 'submitted');
+        setResultStatus(state, 'submitted');
       } catch (err) {
         if (isCancellation(err) && scope.consideredCancelled) {
           // Replaced by a newer result; a request of this one may still land: the newer is settled after it.
           doubtSeq = Math.min(doubtSeq ?? item.seq, item.seq);
           log.info('a retrying result was replaced by a newer one', { examId: input.examId });
+          showDetails(state);
           return;
         }
         if (!(err instanceof ActivityFailure)) throw err;
@@ -281,7 +295,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
         if (!known) doubtSeq = Math.min(doubtSeq ?? item.seq, item.seq);
         if (resend) settle = false;
         log.warn('update_result not accepted', { examId: input.examId, status, type: error.type, code: error.code });
-        setResultStatus(view, status);
+        setResultStatus(state, status);
       } finally {
         done = true;
         inFlight = undefined;
@@ -316,7 +330,9 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
         await makeContinueAsNewFunc({ typedSearchAttributes: examSearchAttributes() })({ ...input, resume: next });
       }
       if (pending === undefined && settle && lastAccepted && view.status === 'submitted') {
-        const newer = await condition(() => pending !== undefined, settleMs);
+        const newer = await condition(() => pending !== undefined, settleMs, {
+          summary: `settle delay, then re-send result #${lastAccepted.seq} (an older request's outcome is unknown)`,
+        });
         if (!newer) {
           sends += 1;
           await send(lastAccepted, true);
@@ -325,7 +341,14 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
       }
       if (pending === undefined) {
         const remaining = deadline - Date.now();
-        if (remaining > 0) await condition(() => pending !== undefined, remaining);
+        if (remaining > 0) {
+          await condition(() => pending !== undefined, remaining, {
+            summary:
+              view.status === 'awaiting'
+                ? "waiting for the exam's result (RESULT_TIMEOUT)"
+                : `taking a newer result until the update window closes (result ${view.status})`,
+          });
+        }
         if (pending === undefined) break;
       }
       const item: Numbered = pending;
@@ -334,10 +357,12 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
       sends += 1;
       await send(item, false);
       view.pending = pending !== undefined;
+      showDetails(state);
     }
-    if (view.status === 'awaiting') setResultStatus(view, 'expired');
+    if (view.status === 'awaiting') setResultStatus(state, 'expired');
     closed = true;
     view.pending = false;
+    showDetails(state);
     const { pending: _pending, ...outcome } = view;
     return outcome;
   }
@@ -345,11 +370,13 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
   return { run };
 }
 
-function setResultStatus(view: ExamResultView, status: ExamResultStatus): void {
-  view.status = status;
+/** Sets the result status (`state.result`), its search attribute when it changed, and the UI's current details. */
+function setResultStatus(state: ExamStatusView, status: ExamResultStatus): void {
+  if (state.result) state.result.status = status;
   if (workflowInfo().typedSearchAttributes.get(ExamResultStatusKey) !== status) {
     upsertSearchAttributes([{ key: ExamResultStatusKey, value: status }]);
   }
+  showDetails(state);
 }
 
 /** The exam's search attributes, carried into the next run when the workflow continues as new. */
