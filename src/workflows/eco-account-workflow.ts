@@ -36,7 +36,7 @@ import {
 } from './account-definitions';
 import { createListSync, refusal } from './list-sync';
 import type { NewestWinsSnapshot } from './newest-wins';
-import { examErrorFromFailure } from './eco-exam-workflow';
+import { examErrorFromFailure } from './activity-errors';
 
 /** The wait before the newest list is re-sent after a request of unknown outcome: ≫ the request and activity timeouts. */
 export const DEFAULT_PAPERS_SETTLE_DELAY = '2 minutes';

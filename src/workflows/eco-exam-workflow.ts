@@ -3,7 +3,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   log,
@@ -39,6 +38,7 @@ import type { ArrangementAccepted, EcoExamResult, ExamError, ExamStatusView } fr
 import { arrangeExamUpdate, examArranged, examStatus, submitAttemptFailed } from './definitions';
 import { legacyEcoExamInputSchema, legacyLoginInfoBodySchema } from './legacy-schemas';
 import { showDetails } from './current-details';
+import { examErrorFromFailure } from './activity-errors';
 import { setupResultPhase } from './result-phase';
 
 /*
@@ -311,21 +311,6 @@ async function submit(state: ExamStatusView, input: EcoExamInput, body: LoginInf
     });
     return finish(state, input, status, { error });
   }
-}
-
-export function examErrorFromFailure(err: ActivityFailure): ExamError {
-  // The cause is the last attempt's ApplicationFailure (details[0] is the ExamError the activity built),
-  // or a TimeoutFailure when the submission window closed.
-  let cause: unknown = err.cause;
-  if (cause instanceof TimeoutFailure && cause.cause instanceof ApplicationFailure) cause = cause.cause;
-  if (cause instanceof ApplicationFailure) {
-    const detail = cause.details?.[0] as ExamError | undefined;
-    return detail ?? { type: cause.type ?? 'ApplicationFailure', message: cause.message };
-  }
-  if (cause instanceof TimeoutFailure) {
-    return { type: 'SubmissionTimeout', message: `submitLoginInfo timed out (${cause.timeoutType})` };
-  }
-  return { type: 'ActivityFailure', message: err.message };
 }
 
 function finish(

@@ -3,7 +3,7 @@ import type { SyncView } from '../shared/account-types';
 import type { SyncStatus } from '../shared/constants';
 import { finalStatusForFailure } from '../shared/failure-types';
 import type { ResultAttemptFailedReport } from '../shared/types';
-import { examErrorFromFailure } from './eco-exam-workflow';
+import { examErrorFromFailure } from './activity-errors';
 import { NewestWins, type NewestWinsSnapshot, type Numbered } from './newest-wins';
 
 /**

@@ -45,7 +45,7 @@ import type { ExamError, ExamResultView, ExamStatusView, ReportExamResultAck, Wo
 import { resultRefusal } from '../shared/result-refusal';
 import { examResultReported, reportExamResult, submitResultAttemptFailed } from './definitions';
 import { showDetails } from './current-details';
-import { examErrorFromFailure } from './eco-exam-workflow';
+import { examErrorFromFailure } from './activity-errors';
 
 /**
  * The result phase of ecoExamWorkflow: after Feishu accepts the login info, wait for the exam's result
