@@ -9,7 +9,17 @@
  * nothing built beforehand and passes on a fresh clone. It takes about a minute on an idle machine (build ~20 s,
  * install ~15 s with a warm npm cache, a few minutes with a cold one: @temporalio/core-bridge is ~140 MB).
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushExamCreated } from '../../sandbox/event-pusher';
@@ -127,6 +137,29 @@ describe('the packed package, installed with production dependencies only', () =
     expect(sdk).toBe('1.24.0');
   });
 
+  it('a pre-built bundle of another SDK version is not loaded: the worker bundles at start, without dev tools', async () => {
+    // Inside the app's node_modules, so that the copy resolves the installed dependencies as the package does.
+    const copy = join(app, 'node_modules', 'stale-bundle-copy', 'dist');
+    cpSync(join(installed, 'dist'), copy, { recursive: true });
+    const bundlePath = join(copy, 'workflow-bundle.js');
+    const code = readFileSync(bundlePath, 'utf8');
+    writeFileSync(bundlePath, code.replace(/^(\/\/ .*@temporalio\/workflow )\S+/, '$10.0.0-other'));
+    const probe = `const b = require(${JSON.stringify(join(copy, 'worker', 'bundle.js'))});
+      const warnings = [];
+      const logger = { log() {}, trace() {}, debug() {}, info() {}, error() {}, warn: (m, a) => warnings.push([m, a]) };
+      b.workflowBundle(logger).then((o) => console.log(JSON.stringify({ keys: Object.keys(o), warnings })));`;
+    const out = await runCommand(process.execPath, ['-e', probe], {
+      env: { PATH: process.env.PATH ?? '' },
+      cwd: app,
+      timeoutMs: 120_000,
+    });
+    const { keys, warnings } = JSON.parse(out) as { keys: string[]; warnings: Array<[string, Record<string, string>]> };
+    expect(keys).toContain('code'); // built now, from the compiled dist/workflows
+    expect(keys).not.toContain('codePath');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]![1]).toMatchObject({ bundledWith: '0.0.0-other', installed: '1.24.0' });
+  }, 150_000);
+
   it('public API and subpath exports resolve by the package name', async () => {
     const probe = `const m = require('${NAME}'); const c = require('${NAME}/codec'); const w = require('${NAME}/worker');
       console.log([typeof m.startExam, typeof m.arrangeExam, typeof c.productDataConverter, typeof w.runWorker].join(' '));`;
@@ -146,6 +179,39 @@ describe('the packed package, installed with production dependencies only', () =
     });
     expect(out).toContain(`Usage: ${NAME}`);
     for (const command of ['arrange', 'status', 'list']) expect(out).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it('the installed codec server encrypts and decrypts a payload', async () => {
+    const codecToken = 'codec-token-package-0123456789';
+    const codec = runInstalled('dist/codec-server/server.js', {
+      CODEC_SERVER_TOKEN: codecToken,
+      CODEC_SERVER_PORT: '0',
+      PAYLOAD_ENCRYPTION_KEYS: testPayloadKeys(),
+    });
+    try {
+      await codec.waitFor(/codec server listening/, 30_000);
+      const url = /codec server listening.*?(http:\/\/127\.0\.0\.1:\d+\/codec)/.exec(codec.output())?.[1];
+      expect(url).toBeDefined();
+      const call = async (path: string, body: unknown) => {
+        const res = await fetch(`${url}/${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${codecToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(10_000),
+        });
+        expect(res.status).toBe(200);
+        return (await res.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
+      };
+      const plain = {
+        metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+        data: Buffer.from('{"password":"codec-pass"}').toString('base64'),
+      };
+      const encoded = await call('encode', { payloads: [plain] });
+      expect(Buffer.from(encoded.payloads[0]!.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
+      expect(await call('decode', encoded)).toEqual({ payloads: [plain] });
+    } finally {
+      await stopped(codec);
+    }
   });
 
   it('the installed worker and ingest take a Feishu event and an arrangement to the login_info at Feishu', async () => {
