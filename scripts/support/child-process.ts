@@ -5,7 +5,7 @@
  * process died, even SIGKILLed (runMain in src/entry.ts), and whatever still runs when this process exits is killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -25,6 +25,10 @@ export interface EntryOptions {
   ipc?: boolean;
   /** Characters of output kept (the most recent). Default 1 MB. */
   keepOutput?: number;
+  /** false: a JavaScript entry (e.g. of a built, installed package) run by plain node, without tsx. Default true. */
+  typescript?: boolean;
+  /** The working directory. Default ROOT. */
+  cwd?: string;
 }
 
 export interface RunningEntry {
@@ -47,12 +51,14 @@ function killLeftovers(): void {
   for (const child of running) child.kill('SIGKILL');
 }
 
-/** Starts `node --require tsx/cjs <ROOT>/<entry>`. */
+/** Starts `node --require tsx/cjs <ROOT>/<entry>` (`node <entry>` with `typescript: false`; entry may be absolute). */
 export function spawnEntry(entry: string, options: EntryOptions): RunningEntry {
   const name = options.name ?? entry;
   const keep = options.keepOutput ?? 1_000_000;
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(ROOT, entry)], {
-    cwd: ROOT,
+  const script = resolve(ROOT, entry);
+  const args = options.typescript === false ? [script] : ['--require', require.resolve('tsx/cjs'), script];
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc === false ? [] : ['ipc' as const])],
   });

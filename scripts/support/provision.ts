@@ -41,14 +41,14 @@ export async function disabled(): Promise<StepResult> {
 export function runCommand(
   cmd: string,
   args: readonly string[],
-  options: { env: NodeJS.ProcessEnv; timeoutMs: number },
+  options: { env: NodeJS.ProcessEnv; timeoutMs: number; cwd?: string },
 ): Promise<string> {
-  const { env, timeoutMs } = options;
+  const { env, timeoutMs, cwd } = options;
   return new Promise((resolve, reject) => {
     execFile(
       cmd,
       [...args],
-      { env, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      { env, cwd, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const detail = stderr.trim().split('\n').slice(-3).join(' ');
