@@ -222,8 +222,9 @@ export class SandboxTokens {
     return token && this.options.clock() < token.expiresAt ? token : undefined;
   }
 
+  /** Whole seconds left, rounded up: a token issued in this very call reports its full lifetime, however the clock ticked. */
   private remainingSeconds(token: IssuedToken): number {
-    return Math.floor((token.expiresAt - this.options.clock()) / SECOND_MS);
+    return Math.ceil((token.expiresAt - this.options.clock()) / SECOND_MS);
   }
 }
 

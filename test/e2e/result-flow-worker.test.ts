@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startExam } from '../../src/client';
 import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
-import { startTestIngest, type ExamHarness } from '../support/exam-harness';
+import { APP, startTestIngest, type ExamHarness } from '../support/exam-harness';
 import { runEntry, type RunningProcess } from '../support/processes';
 import { testEnv, testPayloadKeys, uniqueId } from '../support/temporal';
 import { RESULT_BEARER, examSystem, resultBody, scoresAtFeishu, waitUntil } from './result-flow-support';
@@ -19,7 +19,7 @@ const taskQueue = uniqueId('tq-result-kill');
 beforeAll(async () => {
   env = await testEnv();
   sandbox = await FeishuSandbox.start();
-  const target: ExamHarness = { env, sandbox, taskQueue, stop: () => Promise.resolve() };
+  const target: ExamHarness = { env, sandbox, taskQueue, app: APP, stop: () => Promise.resolve() };
   ingest = await startTestIngest(target, {
     FEISHU_VERIFICATION_TOKEN: 'v-token-kill',
     EXAM_SYSTEM_TOKEN: RESULT_BEARER,

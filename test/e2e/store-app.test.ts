@@ -1,7 +1,7 @@
 import { ecoExamWorkflowId } from '../../src/shared/constants';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { appTicketEvent, ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
-import { APP, startExamHarness, uniqueId, type ExamHarness, startTestIngest } from '../support/exam-harness';
+import { startExamHarness, uniqueId, type ExamHarness, startTestIngest } from '../support/exam-harness';
 
 /**
  * 商店应用: no app_ticket yet → the worker asks Feishu to resend it → Feishu (the sandbox) pushes it to the ingest →
@@ -23,7 +23,7 @@ beforeAll(async () => {
   h = await startExamHarness({ appType: 'store' });
   ingest = await startTestIngest(h, {
     FEISHU_APP_TYPE: 'store',
-    FEISHU_APP_ID: APP.appId,
+    FEISHU_APP_ID: h.app.appId,
     FEISHU_VERIFICATION_TOKEN: TOKEN,
     FEISHU_ENCRYPT_KEY: KEY,
     EXAM_SYSTEM_TOKEN: BEARER,

@@ -8,7 +8,7 @@ import { ecoAccountWorkflowId } from '../../src/shared/constants';
 import type { AccountStatusView } from '../../src/shared/account-types';
 import type { RecordedRequest } from '../../sandbox/types';
 import { eventEnvelope, signedRequest } from './feishu-events';
-import { APP, startExamHarness, startTestIngest, type ExamHarness } from './exam-harness';
+import { startExamHarness, startTestIngest, type ExamHarness } from './exam-harness';
 
 export const TOKEN = 'v-token-accounts';
 export const KEY = 'encrypt-key-accounts';
@@ -49,7 +49,7 @@ export async function startAccountStack(
     FEISHU_VERIFICATION_TOKEN: TOKEN,
     FEISHU_ENCRYPT_KEY: KEY,
     EXAM_SYSTEM_TOKEN: BEARER,
-    ...(options.appType === 'store' && { FEISHU_APP_TYPE: 'store', FEISHU_APP_ID: APP.appId }),
+    ...(options.appType === 'store' && { FEISHU_APP_TYPE: 'store', FEISHU_APP_ID: h.app.appId }),
     ...options.ingestEnv,
   });
   return {

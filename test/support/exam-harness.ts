@@ -35,6 +35,12 @@ export interface ExamHarness {
   env: TestWorkflowEnvironment;
   sandbox: FeishuSandbox;
   taskQueue: string;
+  /**
+   * The harness's Feishu app. A store app gets an id of its own: its app_ticket lives in the Temporal workflow
+   * `feishu-app-ticket-<app_id>`, shared by every test file on the one dev server, and another file's sandbox issues
+   * other tickets.
+   */
+  app: { appId: string; appSecret: string };
   stop(): Promise<void>;
 }
 
@@ -55,11 +61,12 @@ export async function startExamHarness(
   installCapturingRuntime();
   const env = await testEnv();
   const appType = options.appType ?? 'custom';
-  const sandbox = await FeishuSandbox.start({ apps: [{ ...APP, type: appType }] });
+  const app = appType === 'store' ? { ...APP, appId: uniqueId('cli_store') } : APP;
+  const sandbox = await FeishuSandbox.start({ apps: [{ ...app, type: appType }] });
   const taskQueue = uniqueId('tq');
   const feishu = createFeishuClient({
     baseUrl: sandbox.url,
-    ...APP,
+    ...app,
     appType,
     timeoutMs: options.feishuTimeoutMs ?? 1000,
     appTickets: new TemporalAppTickets(env.client, taskQueue),
@@ -82,6 +89,7 @@ export async function startExamHarness(
     env,
     sandbox,
     taskQueue,
+    app,
     async stop() {
       for (const worker of workers) worker.shutdown();
       await running;
