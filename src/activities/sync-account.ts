@@ -1,12 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { CustomField, Paper } from '../shared/account-schemas';
 import type { SyncResult } from '../shared/account-types';
 import { SIGNAL_SYNC_ATTEMPT_FAILED } from '../shared/constants';
-import type { ExamError } from '../shared/types';
 import type { FeishuClient, SubmitLoginInfoOutcome } from '../feishu/client';
-import { InvalidAccountListError } from '../feishu/eco-account';
-import { failureDetails, reportAttempt, toApplicationFailure } from './submit-login-info';
+import { callFeishuOnce } from './feishu-call';
 
 export interface SyncExamPapersInput {
   accountId: string;
@@ -29,47 +26,15 @@ export interface SyncAccountDeps {
   reportAttempts?: boolean;
 }
 
-/** Well under the workflows' heartbeatTimeout for the sync activities (20 s). */
-const HEARTBEAT_EVERY_MS = 5_000;
-
-/**
- * One Feishu call per attempt; its answer decides through the one failure table (src/shared/failure-types.ts):
- * success, retryable (1002001, 5xx, network, timeout, 429) or final (any other refusal, an invalid list).
- */
-async function syncOnce(
+/** One sync call per attempt (./feishu-call.ts: heartbeats, the failure table, attempt reports). */
+function syncOnce(
   what: string,
   ids: Record<string, unknown>,
   seq: number | undefined,
   reportAttempts: boolean,
   call: (signal: AbortSignal) => Promise<SubmitLoginInfoOutcome>,
 ): Promise<SyncResult> {
-  const { attempt } = activityInfo();
-  const beat = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
-  try {
-    const outcome = await call(cancellationSignal());
-    log.info(`${what} accepted by Feishu`, { ...ids, attempt, logId: outcome.logId });
-    return { attempt, logId: outcome.logId };
-  } catch (err) {
-    if (err instanceof InvalidAccountListError) {
-      const error: ExamError = { type: err.failureType, message: err.message, attempt };
-      throw ApplicationFailure.create({
-        type: error.type,
-        message: error.message,
-        nonRetryable: true,
-        details: [error],
-      });
-    }
-    const failure = toApplicationFailure(err, attempt);
-    if (failure === undefined) throw err; // cancellation and the like: Temporal's own errors pass through.
-    log.warn(`${what} not accepted`, { ...ids, attempt, type: failure.type, retryable: !failure.nonRetryable });
-    if (reportAttempts && !failure.nonRetryable) {
-      const report = { attempt, error: failureDetails(failure, attempt), seq };
-      await reportAttempt(report, SIGNAL_SYNC_ATTEMPT_FAILED);
-    }
-    throw failure;
-  } finally {
-    clearInterval(beat);
-  }
+  return callFeishuOnce({ what, ids, report: reportAttempts && { signal: SIGNAL_SYNC_ATTEMPT_FAILED, seq } }, call);
 }
 
 /** syncExamPapers: POST eco_exam_papers with the account's full list (Feishu keeps the last list). */
