@@ -21,6 +21,7 @@ import { productDataConverter } from '../src/codec';
 import { generateKeyEntry } from '../src/codec/encryption-codec';
 import { FeishuSandbox } from '../sandbox/feishu-sandbox';
 import { pushExamCreated } from '../sandbox/event-pusher';
+import { adminRoutes } from '../sandbox/admin';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/shared/search-attributes';
 import { ecoExamWorkflowId, type ExamStatus } from '../src/shared/constants';
 import { findFreePort, startDevServer, type DevServer } from './dev-server';
@@ -110,6 +111,7 @@ async function main(): Promise<number> {
   const paperLedger = new PaperLedger();
   const sandbox = await FeishuSandbox.start({
     apps: [{ appId: 'cli_chaos', appSecret: 'chaos-secret', type: 'custom' }],
+    extraRoutes: adminRoutes(() => sandbox), // the admin read of Feishu's paper lists
     log: (line) => {
       ledger.onSandboxLine(line);
       paperLedger.onSandboxLine(line);

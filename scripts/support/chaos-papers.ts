@@ -250,8 +250,8 @@ export async function readFinalLists(sandboxUrl: string, plans: AccountPlan[]): 
   const finals: FinalLists = new Map();
   for (const { accountId } of plans) {
     const res = await fetch(`${sandboxUrl}/_sandbox/accounts/${encodeURIComponent(accountId)}/papers`);
-    const body = (await res.json()) as { lists?: Array<{ papers: Paper[] }> };
     if (!res.ok) throw new Error(`the sandbox's paper read answered ${res.status}`);
+    const body = (await res.json()) as { lists?: Array<{ papers: Paper[] }> };
     finals.set(accountId, body.lists?.[0]?.papers);
   }
   return finals;
