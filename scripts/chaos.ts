@@ -326,14 +326,8 @@ async function main(): Promise<number> {
     }
     if (finals.size < plans.length) await sleep(2_000);
   }
-  // Accounts never end: wait until no papers request may still land and Feishu holds the newest list — or, when an
-  // older list landed last, until the settle re-send (2 minutes, the ingest's default) has put the newest back.
-  const papersDeadline = Date.now() + 3 * 60_000;
-  let unsettled = paperLedger.unsettled(sandbox.requests, await readFinalLists(sandbox.url, accounts), accounts);
-  while (unsettled.length > 0 && Date.now() < papersDeadline) {
-    await sleep(2_000);
-    unsettled = paperLedger.unsettled(sandbox.requests, await readFinalLists(sandbox.url, accounts), accounts);
-  }
+  // Accounts never end: wait (bounded) until their lists settle at Feishu.
+  await paperLedger.settle(sandbox, accounts, 3 * 60_000);
   running = false;
   sandbox.clearFaults();
   await Promise.all([killer, bursts]);

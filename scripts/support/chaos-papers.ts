@@ -9,7 +9,7 @@
  * late are counted, not failed: the settle re-send exists to heal those.
  */
 import { pushAccountCreated } from '../../sandbox/event-pusher';
-import type { RecordedRequest } from '../../sandbox/feishu-sandbox';
+import type { FeishuSandbox, RecordedRequest } from '../../sandbox/feishu-sandbox';
 import type { Paper } from '../../src/shared/account-schemas';
 import { canonical, type ResultTarget } from './chaos-results';
 
@@ -187,6 +187,18 @@ export class PaperLedger {
         const final = finals.get(accountId);
         return hanging || final === undefined || canonical(final) !== this.newest(accountId);
       });
+  }
+
+  /**
+   * Waits (at most `maxMs`) until no papers request may still land and Feishu holds each account's newest list — or,
+   * when an older list landed last, until the settle re-send (the ingest's default delay, 2 minutes) puts it back.
+   */
+  async settle(sandbox: Pick<FeishuSandbox, 'requests' | 'url'>, plans: AccountPlan[], maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (this.unsettled(sandbox.requests, await readFinalLists(sandbox.url, plans), plans).length > 0) {
+      if (Date.now() >= deadline) return;
+      await sleep(2_000);
+    }
   }
 
   /** The invariant and the counts. */
