@@ -89,6 +89,11 @@ export class PaperLedger {
     this.of(accountId).accepted.set(canonical(list), seq);
   }
 
+  /** A PUT attempt of this list ended without an answer (ingest 5xx or unreachable). */
+  noteUnanswered(accountId: string, list: Paper[]): void {
+    this.of(accountId).unsure.add(canonical(list));
+  }
+
   /** The sandbox's `log` option: one line per answer, written when the answer is decided. */
   readonly onSandboxLine = (line: string): void => {
     const match = /#(\d+) POST \/open-apis\/hire\/v1\/eco_exam_papers → 200 code=0 /.exec(line);
@@ -139,7 +144,7 @@ export class PaperLedger {
         return;
       }
       if (status >= 400 && status < 500) throw new Error(`account ${accountId}: a paper list was answered ${status}`);
-      this.of(accountId).unsure.add(canonical(list));
+      this.noteUnanswered(accountId, list);
       this.putRetries += 1;
       await sleep(1_000);
     }
@@ -205,7 +210,16 @@ export class PaperLedger {
   check(requests: RecordedRequest[], finals: FinalLists, plans: AccountPlan[]) {
     const violations: string[] = [];
     const order = new Map(this.applied.map((seq, i) => [seq, i]));
-    const counts = { accepted: 0, unsure: 0, requests: 0, applied: 0, resends: 0, lateOlder: 0, matched: 0 };
+    const counts = {
+      accepted: 0,
+      unsure: 0,
+      requests: 0,
+      applied: 0,
+      resends: 0,
+      lateOlder: 0,
+      matched: 0,
+      matchedUnsure: 0,
+    };
     for (const { accountId } of plans) {
       const account = this.of(accountId);
       counts.accepted += account.accepted.size;
@@ -229,7 +243,8 @@ export class PaperLedger {
       }
       const final = finals.get(accountId);
       const finalList = final === undefined ? undefined : canonical(final);
-      if (finalList !== undefined && this.candidates(accountId).includes(finalList)) counts.matched += 1;
+      if (finalList === newest) counts.matched += 1;
+      else if (finalList !== undefined && this.candidates(accountId).includes(finalList)) counts.matchedUnsure += 1;
       else
         violations.push(
           `${accountId}: Feishu's final paper list is ${finalList === undefined ? 'none' : `seq ${rank(finalList)}`}, the newest accepted is seq ${rank(newest)}`,
@@ -245,7 +260,10 @@ export class PaperLedger {
       ['eco_exam_papers requests (applied)', `${counts.requests} (${counts.applied})`],
       ['applied re-sends of an applied list', String(counts.resends)],
       ['older paper list applied after a newer one (healed)', String(counts.lateOlder)],
-      ['accounts whose Feishu list is the newest accepted', `${counts.matched} / ${plans.length}`],
+      [
+        'accounts whose Feishu list is the newest accepted (or an unanswered PUT’s)',
+        `${counts.matched + counts.matchedUnsure} / ${plans.length} (${counts.matchedUnsure})`,
+      ],
     ];
     return { violations, rows };
   }

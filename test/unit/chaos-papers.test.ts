@@ -45,7 +45,7 @@ describe('the chaos run’s newest-paper-list check', () => {
     expect(Object.fromEntries(rows)).toMatchObject({
       'applied re-sends of an applied list': '1',
       'older paper list applied after a newer one (healed)': '1',
-      'accounts whose Feishu list is the newest accepted': '1 / 1',
+      'accounts whose Feishu list is the newest accepted (or an unanswered PUT’s)': '1 / 1 (0)',
       'eco_exam_papers requests (applied)': '3 (3)',
     });
   });
@@ -70,6 +70,19 @@ describe('the chaos run’s newest-paper-list check', () => {
     expect(violations).toEqual([]);
     expect(Object.fromEntries(rows)['older paper list applied after a newer one (healed)']).toBe('0');
     expect(ledger.check(requests, finals(1), [plan]).violations).toHaveLength(1);
+  });
+
+  it('accepts, and counts, a final list whose PUT went unanswered (the workflow may have taken it unseen)', () => {
+    const ledger = ledgerWithTwoLists();
+    ledger.noteUnanswered(ACCOUNT, paperList(ACCOUNT, 2));
+    const requests = [request(1, 1), request(2, 2)];
+    for (const record of requests) answered(ledger, record);
+    const { violations, rows } = ledger.check(requests, finals(2), [plan]);
+    expect(violations).toEqual([]);
+    expect(Object.fromEntries(rows)).toMatchObject({
+      'paper lists accepted by the ingest (PUT unanswered)': '2 (1)',
+      'accounts whose Feishu list is the newest accepted (or an unanswered PUT’s)': '1 / 1 (1)',
+    });
   });
 
   it('ignores refused answers in the applied order', () => {
