@@ -1,13 +1,15 @@
 /**
- * `npm run chaos [-- --quick] [-- --exams N] [-- --seed S]`: a vendor's worst day, on this machine. Real worker and
+ * `npm run chaos [-- --quick] [-- --exams N] [-- --accounts N] [-- --seed S]`: a vendor's worst day, on this machine. Real worker and
  * ingest processes, the Temporal dev server with a persistent database, the Feishu sandbox and the event pusher:
  * exams pushed as events (each delivered 1–5 times, some at once) and arranged through the API, while workers are
  * SIGKILLed and restarted, the Temporal server is stopped and restarted once, and Feishu answers 1002001/5xx 30 % of
  * the time, with bursts of 429, dropped connections, answers slower than the client timeout, and some exams closed
  * (1002851). Each exam also gets 1–3 results (scripts/support/chaos-results.ts), some before its arrangement, some
  * while the previous one is in flight, under the same faults. Then it checks that nothing was lost or doubled and that
- * Feishu's last applied update_result of each exam is the newest result reported, prints a table, writes
- * bench/results/chaos.json, and exits non-zero on any violation.
+ * Feishu's last applied update_result of each exam is the newest result reported. A handful of accounts
+ * (scripts/support/chaos-papers.ts), bound by the account event or by their first paper PUT, get 2–4 full paper lists
+ * each, some while the previous is in flight: Feishu's final list of each must be the newest the ingest accepted.
+ * It prints a table, writes bench/results/chaos.json, and exits non-zero on any violation.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,16 +21,19 @@ import { productDataConverter } from '../src/codec';
 import { generateKeyEntry } from '../src/codec/encryption-codec';
 import { FeishuSandbox } from '../sandbox/feishu-sandbox';
 import { pushExamCreated } from '../sandbox/event-pusher';
+import { adminRoutes } from '../sandbox/admin';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/shared/search-attributes';
 import { ecoExamWorkflowId, type ExamStatus } from '../src/shared/constants';
 import { findFreePort, startDevServer, type DevServer } from './dev-server';
 import { ROOT, startEntry, type RunningEntry } from './support/child-process';
 import { resolveTemporalCli } from './temporal-cli';
 import { ResultLedger, planResults, resultBody, type ResultPlan } from './support/chaos-results';
+import { PaperLedger, planAccounts, readFinalLists } from './support/chaos-papers';
 
 interface Options {
   quick: boolean;
   exams: number;
+  accounts: number;
   seed: number;
 }
 
@@ -42,6 +47,7 @@ function parseArgs(argv: string[]): Options {
   return {
     quick,
     exams: Number(value('--exams') ?? (quick ? 50 : 300)),
+    accounts: Number(value('--accounts') ?? (quick ? 5 : 15)),
     seed: Number(value('--seed') ?? Date.now() % 1_000_000),
   };
 }
@@ -78,7 +84,7 @@ interface Delivery {
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const random = seeded(options.seed);
-  log(`${options.exams} exams, seed ${options.seed}${options.quick ? ' (quick)' : ''}`);
+  log(`${options.exams} exams, ${options.accounts} accounts, seed ${options.seed}${options.quick ? ' (quick)' : ''}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'feb-chaos-'));
   const cliPath = await resolveTemporalCli({ log });
   const port = await findFreePort();
@@ -100,11 +106,16 @@ async function main(): Promise<number> {
     examSystemToken: randomBytes(24).toString('hex'),
   };
 
-  // Feishu: the quota as documented, and a bad day (login_info and update_result alike).
+  // Feishu: the quota as documented, and a bad day (login_info, update_result and eco_exam_papers alike).
   const ledger = new ResultLedger();
+  const paperLedger = new PaperLedger();
   const sandbox = await FeishuSandbox.start({
     apps: [{ appId: 'cli_chaos', appSecret: 'chaos-secret', type: 'custom' }],
-    log: ledger.onSandboxLine,
+    extraRoutes: adminRoutes(() => sandbox), // the admin read of Feishu's paper lists
+    log: (line) => {
+      ledger.onSandboxLine(line);
+      paperLedger.onSandboxLine(line);
+    },
   });
   sandbox.setRandomFaults(
     [
@@ -126,6 +137,13 @@ async function main(): Promise<number> {
     };
   });
   for (const plan of plans.filter((p) => p.closed)) sandbox.setExamState(plan.examId, 'closed');
+  // Accounts, spread over the exams' traffic (accounts' ids are Feishu's: digits, like exam ids).
+  const accounts = planAccounts(
+    `6${String(options.seed).padStart(6, '0')}`,
+    options.accounts,
+    random,
+    options.quick ? 20_000 : 60_000,
+  );
 
   const ingestPort = await findFreePort();
   const common = {
@@ -266,6 +284,13 @@ async function main(): Promise<number> {
   // The exam system's results, through the ingest like its arrangements.
   const target = { ingestUrl, token: secrets.examSystemToken, isRunning: () => running };
   const resultSends: Array<Promise<void>> = [];
+  // The exam system's paper lists, through the ingest, alongside the exams.
+  const events = {
+    webhookUrl: `${ingestUrl}/webhook/feishu`,
+    verificationToken: secrets.verificationToken,
+    encryptKey: secrets.encryptKey,
+  };
+  const paperSends = Promise.all(accounts.map((plan) => paperLedger.run(target, events, plan)));
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       for (let plan = queue.shift(); plan; plan = queue.shift()) {
@@ -281,7 +306,8 @@ async function main(): Promise<number> {
   );
   log('every exam pushed and arranged; waiting for the results to be reported');
   await Promise.all(resultSends);
-  log('every result reported; waiting for the exams to finish');
+  await paperSends;
+  log('every result and paper list reported; waiting for the exams to finish');
   await temporalRestart;
 
   // Wait for every exam's workflow to end — the result phase included — (bounded).
@@ -300,6 +326,8 @@ async function main(): Promise<number> {
     }
     if (finals.size < plans.length) await sleep(2_000);
   }
+  // Accounts never end: wait (bounded) until their lists settle at Feishu.
+  await paperLedger.settle(sandbox, accounts, 3 * 60_000);
   running = false;
   sandbox.clearFaults();
   await Promise.all([killer, bursts]);
@@ -335,6 +363,8 @@ async function main(): Promise<number> {
     new Set(plans.filter((p) => p.closed).map((p) => p.examId)),
   );
   violations.push(...results.violations);
+  const papers = paperLedger.check(sandbox.requests, await readFinalLists(sandbox.url, accounts), accounts);
+  violations.push(...papers.violations);
   const down = stats.temporalDown.map(([from, to]) => [from - 1_000, to + 5_000] as const);
   const while5xxUp = deliveries.filter(
     (d) => d.status >= 500 && !down.some(([from, to]) => d.at >= from && d.at <= to),
@@ -367,6 +397,7 @@ async function main(): Promise<number> {
     ],
     ['duplicate accepted login_info', String(duplicates)],
     ...results.rows,
+    ...papers.rows,
     ['workers SIGKILLed / restarted', `${stats.kills} / ${stats.restarts}`],
     ['Temporal server restarts', String(stats.temporalDown.length)],
     ['429 bursts injected', String(stats.rateLimitBursts)],
