@@ -29,6 +29,7 @@ import { ROOT, startEntry, type RunningEntry } from './support/child-process';
 import { resolveTemporalCli } from './temporal-cli';
 import { ResultLedger, planResults, resultBody, type ResultPlan } from './support/chaos-results';
 import { PaperLedger, planAccounts, readFinalLists } from './support/chaos-papers';
+import { reportTable } from './support/report-table';
 
 interface Options {
   quick: boolean;
@@ -405,12 +406,9 @@ async function main(): Promise<number> {
     ['5xx from the ingest while Temporal was up', String(while5xxUp.length)],
     ['violations', String(violations.length)],
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(
     `\nchaos run — ${new Date().toISOString()} — seed ${options.seed}${options.quick ? ' — quick' : ''}\n\n` +
-      `| ${'check'.padEnd(width)} | result |\n|${'-'.repeat(width + 2)}|--------|\n` +
-      rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v} |`).join('\n') +
-      '\n',
+      `${reportTable('check', rows)}\n`,
   );
   for (const v of violations.slice(0, 50)) process.stdout.write(`VIOLATION ${v}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

@@ -2,6 +2,7 @@
  * The report of scripts/production-check.ts: what the flow found, and how long each phase took, as two tables.
  */
 import { formatElapsed } from './provision';
+import { reportTable } from './report-table';
 import { TEMPORAL_SERVER_VERSION } from './temporal-server';
 import type { ExamStatus } from '../../src/shared/constants';
 
@@ -48,16 +49,9 @@ export function printReport(result: FlowResult, timings: Timings, built: boolean
     ...timings.rows.map(([name, ms]): [string, string] => [name, formatElapsed(ms)]),
     [`total (${built ? 'cold: the server was built' : 'warm: binaries cached'})`, formatElapsed(totalMs)],
   ];
-  const table = (head: string, body: Array<[string, string]>) => {
-    const width = Math.max(head.length, ...body.map(([k]) => k.length));
-    return (
-      `| ${head.padEnd(width)} | result |\n|${'-'.repeat(width + 2)}|--------|\n` +
-      body.map(([k, v]) => `| ${k.padEnd(width)} | ${v} |`).join('\n')
-    );
-  };
   process.stdout.write(
     `\nproduction check — Temporal server v${TEMPORAL_SERVER_VERSION} on PostgreSQL — ${new Date().toISOString()}\n\n` +
-      `${table('check', rows)}\n\n${table('phase', timingRows)}\n`,
+      `${reportTable('check', rows)}\n\n${reportTable('phase', timingRows)}\n`,
   );
   for (const v of result.violations.slice(0, 50)) process.stdout.write(`VIOLATION ${v}\n`);
 }
