@@ -145,14 +145,29 @@ async function main(argv: string[]): Promise<void> {
     await connection.close();
   } finally {
     for (const child of children) child.send('stop');
+    // Bounded: a worker that has not stopped in 5 s is killed (by its own pid).
     await Promise.all(
-      children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)))),
+      children.map(
+        (c) =>
+          new Promise((resolve) => {
+            if (c.exitCode !== null) return resolve(null);
+            const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+            c.once('exit', () => {
+              clearTimeout(timer);
+              resolve(null);
+            });
+          }),
+      ),
     );
     await server.stop();
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  // The SDK's runtime keeps the event loop alive: exit once done.
+  () => process.exit(),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
