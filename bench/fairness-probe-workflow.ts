@@ -12,6 +12,8 @@ export async function fairnessProbeWorkflow(input: {
   taskQueue: string;
   keys: string[];
   perKey: number;
+  /** No fairness key at all (as a custom app's calls): all share the queue's default key. */
+  unkeyed?: boolean;
 }): Promise<Array<{ key: string; at: number }>> {
   const calls: Array<Promise<{ key: string; at: number }>> = [];
   for (let i = 0; i < input.perKey; i++) {
@@ -19,7 +21,7 @@ export async function fairnessProbeWorkflow(input: {
       const { probeCall } = proxyActivities<ProbeActivities>({
         taskQueue: input.taskQueue,
         startToCloseTimeout: '1 minute',
-        priority: { fairnessKey: key },
+        ...(!input.unkeyed && { priority: { fairnessKey: key } }),
       });
       calls.push(probeCall(key).then((at) => ({ key, at })));
     }

@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/fairness-probe.ts [--keys 3] [--per-key 40] [--rate 5] [--partitions 1|default] [--no-fairness] [--max-seconds 90]`:
+ * `npx tsx bench/fairness-probe.ts [--keys 3] [--per-key 40] [--rate 5] [--partitions 1|default] [--no-fairness] [--unkeyed] [--max-seconds 90]`:
  * measures what the Temporal server's per-fairness-key rate limit really does before the product relies on it.
  * Its own dev server (matching.enableFairness=true unless --no-fairness), `keys` tenants × `perKey` activities at
  * once on one activity task queue, the per-key limit `rate` set by UpdateTaskQueueConfig (src/shared/task-queue-quota.ts),
@@ -94,7 +94,7 @@ async function main(argv: string[]): Promise<void> {
     const handle = await client.workflow.start('fairnessProbeWorkflow', {
       taskQueue,
       workflowId: uniqueId('probe'),
-      args: [{ taskQueue: activityQueue, keys: names, perKey }],
+      args: [{ taskQueue: activityQueue, keys: names, perKey, unkeyed: argv.includes('--unkeyed') }],
     });
     // Bounded: until every key's calls are done, or --max-seconds (default 90).
     const maxMs = Number(arg(argv, 'max-seconds', '90')) * 1000;
@@ -130,6 +130,7 @@ async function main(argv: string[]): Promise<void> {
           keys,
           perKey,
           rate,
+          unkeyed: argv.includes('--unkeyed'),
           partitions: partitions ?? 'server default',
           fairness,
           workers: 2,
