@@ -28,6 +28,11 @@ export interface CreateWorkerOptions {
    * worker the same one. Unset: no server-side limit is set or changed.
    */
   callsPerSecond?: number;
+  /**
+   * Calls per second of each Feishu API for all tenants together (queue-wide, all workers). A custom app has one
+   * tenant: give it `callsPerSecond`, which then holds even on a server without fairness. Default: a 1000/s guard.
+   */
+  queueCallsPerSecond?: number;
   /** ms */
   shutdownGraceTime?: number;
   maxCachedWorkflows?: number;
@@ -88,21 +93,17 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
   const feishuWorkers: Worker[] = [];
   for (const [taskQueue, queueActivities] of Object.entries(feishuQueues)) {
     if (options.callsPerSecond !== undefined) {
-      const target = {
+      await applyQueueQuota(options.connection.workflowService, {
         namespace: options.namespace,
         identity: options.identity ?? 'feishu-exam-bridge-worker',
         taskQueue,
-      };
-      await applyQueueQuota(options.connection.workflowService, {
-        ...target,
         perKeyPerSecond: options.callsPerSecond,
-        queuePerSecond: QUEUE_WIDE_CALLS_PER_SECOND,
+        queuePerSecond: options.queueCallsPerSecond ?? QUEUE_WIDE_CALLS_PER_SECOND,
       });
     }
     feishuWorkers.push(await Worker.create({ ...common, taskQueue, activities: queueActivities }));
   }
-  const [feishu, results, papers, customFields] = feishuWorkers as [Worker, Worker, Worker, Worker];
-  return [main, feishu, results, papers, customFields];
+  return [main, ...feishuWorkers];
 }
 
 /** Runs the workers until SIGINT/SIGTERM (the Runtime's shutdown signals) or until one fails; then stops all. */
