@@ -83,6 +83,8 @@ export async function startProductWorkers(
       settings,
     },
     callsPerSecond: defaults.FEISHU_CALLS_PER_SECOND,
+    // A custom app, as src/worker.ts configures one: one tenant, so the queue-wide limit is the tenant's.
+    queueCallsPerSecond: defaults.FEISHU_CALLS_PER_SECOND,
     maxCachedWorkflows: defaults.WORKER_MAX_CACHED_WORKFLOWS,
     dataConverter: productDataConverter(ctx.payloadKeys),
     shutdownGraceTime: 2000,

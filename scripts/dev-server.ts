@@ -35,6 +35,16 @@ export interface DevServerOptions {
   log?: (msg: string) => void;
   /** Append the server's stdout/stderr here; otherwise the last lines are kept in memory. */
   logFile?: string;
+  /**
+   * Task queue fairness (`matching.enableFairness`): per-fairness-key rate limits, on which the product's per-tenant
+   * Feishu quota rests (docs/performance.md#quota-design). Default true.
+   */
+  fairness?: boolean;
+  /**
+   * Read/write partitions of every task queue; default 1: a per-key rate is enforced per partition, so with the
+   * server's default of 4 a key's rate is split over partitions and no longer exact. 'server-default' keeps 4.
+   */
+  taskQueuePartitions?: number | 'server-default';
 }
 
 export interface DevServer {
@@ -106,11 +116,24 @@ async function buildArgs(
   args.push('--log-level', 'warn');
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
   args.push('--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true');
+  args.push(...fairnessArgs(options));
   for (const [name, type] of Object.entries(options.searchAttributes ?? {})) {
     args.push('--search-attribute', `${name}=${type}`);
   }
   if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   args.push(...(options.extraArgs ?? []));
+  return args;
+}
+
+/** The dynamic config the product's per-tenant quota needs (docs/performance.md#quota-design). */
+export function fairnessArgs(options: Pick<DevServerOptions, 'fairness' | 'taskQueuePartitions'>): string[] {
+  const args: string[] = [];
+  if (options.fairness ?? true) args.push('--dynamic-config-value', 'matching.enableFairness=true');
+  const partitions = options.taskQueuePartitions ?? 1;
+  if (partitions !== 'server-default') {
+    args.push('--dynamic-config-value', `matching.numTaskqueueReadPartitions=${partitions}`);
+    args.push('--dynamic-config-value', `matching.numTaskqueueWritePartitions=${partitions}`);
+  }
   return args;
 }
 

@@ -98,6 +98,8 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
         },
       },
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
+      // A custom app is one tenant: its queue-wide limit is the tenant's, exact even without server fairness.
+      ...(config.FEISHU_APP_TYPE === 'custom' && { queueCallsPerSecond: config.FEISHU_CALLS_PER_SECOND }),
       shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       dataConverter,

@@ -202,8 +202,15 @@ dynamicConfigClient:
   pollInterval: 10s
 `;
   // A registered search attribute is usable at once (the dev server sets the same).
+  // Fairness and one partition per task queue: the per-tenant Feishu quota (docs/performance.md#quota-design).
   const dynamicConfig = `system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
+matching.enableFairness:
+  - value: true
+matching.numTaskqueueReadPartitions:
+  - value: 1
+matching.numTaskqueueWritePartitions:
+  - value: 1
 `;
   await mkdir(join(rootDir, 'config'), { recursive: true, mode: 0o700 });
   await writeFile(join(rootDir, 'config', 'production.yaml'), yaml, { mode: 0o600 });

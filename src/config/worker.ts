@@ -25,8 +25,10 @@ const feishuSchema = z.object({
   /** Per-request timeout towards Feishu, in ms. */
   FEISHU_REQUEST_TIMEOUT_MS: positiveNumber.default(10_000),
   /**
-   * submitLoginInfo starts per second across the whole task queue (all workers together). Feishu allows 1000/min and
-   * 50/s per API × app × tenant; 16.5/s ≈ 990/min keeps every minute under 1000.
+   * Calls per second of each Feishu API for each tenant, all workers together: the Temporal server's per-fairness-key
+   * rate on each API's task queue (needs `matching.enableFairness=true`; docs/performance.md#quota-design), and the
+   * in-process pacer. Feishu allows 1000/min and 50/s per API × app × tenant; 16.5/s ≈ 990/min keeps every minute
+   * under 1000.
    */
   FEISHU_CALLS_PER_SECOND: positiveNumber.max(50).default(16.5),
 });

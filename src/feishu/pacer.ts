@@ -2,7 +2,8 @@
  * Spaces this process's calls for one API × tenant evenly (Feishu's quota is per API × app × tenant: login_info and
  * update_result do not share it) (at most `perSecond`), so a burst that the Temporal server's rate
  * limiter lets through at once — its token bucket starts full — reaches Feishu as a steady stream. Together with the
- * server-side task-queue limit (same rate, all workers) it keeps every 1 s and 60 s window under Feishu's quota.
+ * server-side per-tenant rate of each API's task queue (same rate, all workers; docs/performance.md#quota-design) it
+ * keeps every 1 s and 60 s window under Feishu's quota.
  */
 export class Pacer {
   private readonly intervalMs: number;

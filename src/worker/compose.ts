@@ -9,6 +9,7 @@ import {
 } from '../shared/constants';
 import { EXAM_METRICS_SINK, noopExamMetrics, type ExamMetrics, type ExamMetricsSinks } from '../shared/metrics';
 import { workflowBundle } from './bundle';
+import { applyQueueQuota, QUEUE_WIDE_CALLS_PER_SECOND } from '../shared/task-queue-quota';
 
 /**
  * THE composition of the product's workers, used by the worker entry (src/worker.ts), the test harness and the
@@ -21,10 +22,17 @@ export interface CreateWorkerOptions {
   taskQueue: string;
   activities: ActivityDeps;
   /**
-   * submitLoginInfo starts per second on its task queue, enforced by the Temporal server for all workers together
-   * (the last poller's value wins, so give every worker the same one).
+   * Calls per second of each Feishu API for ONE tenant (fairness key), enforced by the Temporal server for all
+   * workers together: set at start on each Feishu API's task queue with UpdateTaskQueueConfig (the server needs
+   * `matching.enableFairness=true`; docs/performance.md#quota-design). The last worker to start sets it: give every
+   * worker the same one. Unset: no server-side limit is set or changed.
    */
   callsPerSecond?: number;
+  /**
+   * Calls per second of each Feishu API for all tenants together (queue-wide, all workers). A custom app has one
+   * tenant: give it `callsPerSecond`, which then holds even on a server without fairness. Default: a 1000/s guard.
+   */
+  queueCallsPerSecond?: number;
   /** ms */
   shutdownGraceTime?: number;
   maxCachedWorkflows?: number;
@@ -53,7 +61,8 @@ export function examMetricsSinks(metrics: ExamMetrics = noopExamMetrics): Inject
  * The product's workers on one connection: the main one (workflows and every other activity) on `taskQueue`,
  * and one per Feishu API with its own quota — submitLoginInfo on `<taskQueue>-login-info`, submitExamResult on
  * `<taskQueue>-update-result`, syncExamPapers on `<taskQueue>-exam-papers`, syncAccountCustomFields on
- * `<taskQueue>-custom-fields` — each under its own server-side rate limit, so nothing else spends that quota.
+ * `<taskQueue>-custom-fields` — each under its own server-side rate limit per tenant (fairness key), so nothing
+ * else spends that quota and one tenant's backlog does not hold back another's.
  */
 export async function createWorkers(options: CreateWorkerOptions): Promise<Worker[]> {
   const activities = createActivities(options.activities);
@@ -74,33 +83,27 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
     sinks: examMetricsSinks(options.examMetrics),
     ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
-  const feishu = await Worker.create({
-    ...common,
-    taskQueue: loginInfoTaskQueue(options.taskQueue),
-    activities: { submitLoginInfo },
-    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
-  });
-  // update_result has its own Feishu quota: its own queue and server-side rate limit.
-  const results = await Worker.create({
-    ...common,
-    taskQueue: updateResultTaskQueue(options.taskQueue),
-    activities: { submitExamResult },
-    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
-  });
-  // eco_exam_papers and eco_account_custom_fields: each its own Feishu quota, so each its own queue and rate limit.
-  const papers = await Worker.create({
-    ...common,
-    taskQueue: examPapersTaskQueue(options.taskQueue),
-    activities: { syncExamPapers },
-    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
-  });
-  const customFields = await Worker.create({
-    ...common,
-    taskQueue: customFieldsTaskQueue(options.taskQueue),
-    activities: { syncAccountCustomFields },
-    ...(options.callsPerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: options.callsPerSecond }),
-  });
-  return [main, feishu, results, papers, customFields];
+  const feishuQueues = {
+    [loginInfoTaskQueue(options.taskQueue)]: { submitLoginInfo },
+    // Each Feishu API has its own quota per tenant: its own queue and server-side limits.
+    [updateResultTaskQueue(options.taskQueue)]: { submitExamResult },
+    [examPapersTaskQueue(options.taskQueue)]: { syncExamPapers },
+    [customFieldsTaskQueue(options.taskQueue)]: { syncAccountCustomFields },
+  };
+  const feishuWorkers: Worker[] = [];
+  for (const [taskQueue, queueActivities] of Object.entries(feishuQueues)) {
+    if (options.callsPerSecond !== undefined) {
+      await applyQueueQuota(options.connection.workflowService, {
+        namespace: options.namespace,
+        identity: options.identity ?? 'feishu-exam-bridge-worker',
+        taskQueue,
+        perKeyPerSecond: options.callsPerSecond,
+        queuePerSecond: options.queueCallsPerSecond ?? QUEUE_WIDE_CALLS_PER_SECOND,
+      });
+    }
+    feishuWorkers.push(await Worker.create({ ...common, taskQueue, activities: queueActivities }));
+  }
+  return [main, ...feishuWorkers];
 }
 
 /** Runs the workers until SIGINT/SIGTERM (the Runtime's shutdown signals) or until one fails; then stops all. */
