@@ -7,30 +7,30 @@ const SRC = join(import.meta.dirname, 'src');
 
 /**
  * THE architecture, enforced: which folder of src/ may import which (besides itself and npm packages). Entries sit
- * on top (ingest, codec server, CLI, worker), then client | activities | workflows, then feishu | codec, then shared.
+ * on top (ingest, codec server, CLI, worker), then client | activities | workflows, then feishu | codec, then common.
  * `worker` is src/worker.ts and src/worker/, `entry` is src/entry.ts, `index` the package's public API (src/index.ts).
  * Nothing in src/ imports outside src/ (the sandbox, bench, scripts, tests). A new folder needs a row here.
  * `{ types: 'x' }`: `import type` only.
  */
 /** @type {Record<string, Array<string | { types: string }>>} */
 const LAYERS = {
-  shared: [],
-  codec: ['shared'],
-  feishu: ['shared'],
-  workflows: ['shared', { types: 'activities' }],
-  activities: ['feishu', 'codec', 'shared'],
-  client: ['workflows', 'codec', 'shared'],
-  config: ['codec', 'shared'],
-  entry: ['shared'],
-  // `metrics`: prom-client behind the interfaces of src/shared/metrics.ts; only the entries' processes create one.
-  metrics: ['shared'],
-  worker: ['activities', 'client', 'feishu', 'codec', 'config', 'entry', 'metrics', 'shared'],
-  ingest: ['client', 'feishu', 'codec', 'config', 'entry', 'metrics', 'shared'],
-  'codec-server': ['codec', 'feishu', 'config', 'entry', 'shared'],
+  common: [],
+  codec: ['common'],
+  feishu: ['common'],
+  workflows: ['common', { types: 'activities' }],
+  activities: ['feishu', 'codec', 'common'],
+  client: ['workflows', 'codec', 'common'],
+  config: ['codec', 'common'],
+  entry: ['common'],
+  // `metrics`: prom-client behind the interfaces of src/common/metrics.ts; only the entries' processes create one.
+  metrics: ['common'],
+  worker: ['activities', 'client', 'feishu', 'codec', 'config', 'entry', 'metrics', 'common'],
+  ingest: ['client', 'feishu', 'codec', 'config', 'entry', 'metrics', 'common'],
+  'codec-server': ['codec', 'feishu', 'config', 'entry', 'common'],
   // `sandbox`: src/sandbox until it moves to the top-level sandbox/ (then the CLI's push-event needs its signer here).
-  cli: ['client', 'feishu', 'codec', 'config', 'shared', 'sandbox'],
-  sandbox: ['feishu', 'config', 'entry', 'shared'],
-  index: ['client', 'activities', 'workflows', 'shared'],
+  cli: ['client', 'feishu', 'codec', 'config', 'common', 'sandbox'],
+  sandbox: ['feishu', 'config', 'entry', 'common'],
+  index: ['client', 'activities', 'workflows', 'common'],
 };
 
 /** The layer of a path under src/: its first folder, or a top-level file's name without extension. */

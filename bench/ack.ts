@@ -25,9 +25,9 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import type { Client } from '@temporalio/client';
 import { startExam, type StartExamOptions } from '../src/client';
 import { buildApp } from '../src/ingest/app';
-import { ecoExamWorkflowId } from '../src/shared/constants';
-import { listen } from '../src/shared/listen';
-import type { EcoExamInput } from '../src/shared/schemas';
+import { ecoExamWorkflowId } from '../src/common/constants';
+import { listen } from '../src/common/listen';
+import type { EcoExamInput } from '../src/common/schemas';
 import { ecoExamCreatedEvent, signedRequest } from '../sandbox/feishu-events';
 import { connectClient, examId, percentile, round, sleep, uniqueId, type BenchContext } from './context';
 

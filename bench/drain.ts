@@ -7,7 +7,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import { DefaultLogger } from '@temporalio/worker';
 import { startExam } from '../src/client';
-import { ecoExamWorkflowId } from '../src/shared/constants';
+import { ecoExamWorkflowId } from '../src/common/constants';
 import { examArranged } from '../src/workflows/definitions';
 import { productDataConverter } from '../src/codec';
 import { createFeishuClient } from '../src/feishu';

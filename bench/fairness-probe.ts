@@ -2,7 +2,7 @@
  * `npx tsx bench/fairness-probe.ts [--keys 3] [--per-key 40] [--rate 5] [--partitions 1|default] [--no-fairness] [--unkeyed] [--max-seconds 90]`:
  * measures what the Temporal server's per-fairness-key rate limit really does before the product relies on it.
  * Its own dev server (matching.enableFairness=true unless --no-fairness), `keys` tenants × `perKey` activities at
- * once on one activity task queue, the per-key limit `rate` set by UpdateTaskQueueConfig (src/shared/task-queue-quota.ts),
+ * once on one activity task queue, the per-key limit `rate` set by UpdateTaskQueueConfig (src/common/task-queue-quota.ts),
  * two activity worker processes. Prints, per key, calls per second over its run and the most in any 1 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startDevServer } from '../scripts/dev-server';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
-import { applyQueueQuota } from '../src/shared/task-queue-quota';
+import { applyQueueQuota } from '../src/common/task-queue-quota';
 import { maxInWindow, round, sleep, uniqueId } from './context';
 
 function arg(argv: string[], name: string, fallback: string): string {

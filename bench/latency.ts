@@ -4,7 +4,7 @@
  * exam (every event is stored and replayed, so fewer is cheaper).
  */
 import { arrangeExam, startExam } from '../src/client';
-import { ecoExamWorkflowId } from '../src/shared/constants';
+import { ecoExamWorkflowId } from '../src/common/constants';
 import { FeishuSandbox } from '../sandbox/feishu-sandbox';
 import { connectClient, examId, percentile, round, sleep, uniqueId, type BenchContext } from './context';
 import { startProductWorkers } from './drain';

@@ -27,7 +27,7 @@ import { totalmem } from 'node:os';
 import { temporal } from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
 import { startExam } from '../src/client';
-import { ecoExamWorkflowId } from '../src/shared/constants';
+import { ecoExamWorkflowId } from '../src/common/constants';
 import { describeExit, spawnEntry } from '../scripts/support/child-process';
 import { connectClient, examId, round, sleep, uniqueId, type BenchContext } from './context';
 

@@ -8,9 +8,9 @@
 import { examArranged, examResultReported, reportExamResult } from '../src/workflows/definitions';
 import { arrangeExam, getExamStatus, startExam } from '../src/client';
 import { FeishuSandbox, type RecordedRequest } from '../sandbox/feishu-sandbox';
-import type { EcoExamInput } from '../src/shared/schemas';
-import { ecoExamWorkflowId } from '../src/shared/constants';
-import type { ExamResultBody } from '../src/shared/result-schemas';
+import type { EcoExamInput } from '../src/common/schemas';
+import { ecoExamWorkflowId } from '../src/common/constants';
+import type { ExamResultBody } from '../src/common/result-schemas';
 import { connectClient, examId, maxInWindow, round, sleep, uniqueId, type BenchContext } from './context';
 import { startProductWorkers } from './drain';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { redact } from '../src/shared/redact';
-import { describeZodError } from '../src/shared/schemas';
+import { redact } from '../src/common/redact';
+import { describeZodError } from '../src/common/schemas';
 import { accountsAdminRead } from './accounts-admin';
 import type { FeishuSandbox, RecordedRequest } from './feishu-sandbox';
 

@@ -8,7 +8,7 @@ import { parseHttpUrl, parsePositiveInt } from '../src/cli/args';
 import type { Context } from '../src/cli/context';
 import { CliError, EXIT, fieldOf, messageOf } from '../src/cli/errors';
 import { ingestConfigSchema, optionalHttpUrl } from '../src/config';
-import { httpOrigin } from '../src/shared/listen';
+import { httpOrigin } from '../src/common/listen';
 import type { Delivery } from './event-pusher';
 
 /** The push commands' environment: the ingest's Feishu settings, where it listens, and the sandbox (SANDBOX_URL). */

@@ -12,7 +12,7 @@ import type { Context } from '../src/cli/context';
 import { CliError, EXIT } from '../src/cli/errors';
 import type { Action } from '../src/cli/program';
 import { parseConfig } from '../src/config';
-import { ecoExamWorkflowId } from '../src/shared/constants';
+import { ecoExamWorkflowId } from '../src/common/constants';
 import { pushExamCreated, type PushResult } from './event-pusher';
 import {
   deliveryOptions,

@@ -28,7 +28,7 @@ export async function runSandbox(
     type: config.FEISHU_APP_TYPE,
   };
   const quiet = config.SANDBOX_QUIET === '1' || config.SANDBOX_QUIET === 'true';
-  // A taken SANDBOX_PORT is a ConfigError naming it (src/shared/listen.ts).
+  // A taken SANDBOX_PORT is a ConfigError naming it (src/common/listen.ts).
   const sandbox: FeishuSandbox = await FeishuSandbox.start({
     host: config.SANDBOX_HOST,
     port: config.SANDBOX_PORT,

@@ -8,7 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'node:fs/promises';
 import { Connection } from '@temporalio/client';
-import { findFreePort, reachableHost } from '../src/shared/listen';
+import { findFreePort, reachableHost } from '../src/common/listen';
 
 export { findFreePort };
 

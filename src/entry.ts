@@ -1,4 +1,4 @@
-import { ConfigError } from './shared/config-error';
+import { ConfigError } from './common/config-error';
 
 /**
  * The common tail of every entry (worker, ingest, codec server, sandbox): run `main`, exit 0 when it ends, 2 with the

@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { TemporalAppTickets } from './client/app-tickets';
 import { productDataConverter } from './codec';
-import { runtimeLogSink } from './shared/log';
+import { runtimeLogSink } from './common/log';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { createFeishuClient } from './feishu';
 import { runMain } from './entry';
@@ -11,13 +11,13 @@ import {
   examPapersTaskQueue,
   loginInfoTaskQueue,
   updateResultTaskQueue,
-} from './shared/constants';
+} from './common/constants';
 import { connectWithRetry } from './worker/connect';
 import { createWorkers, runWorkers } from './worker/compose';
 import { workflowBundle } from './worker/bundle';
 import { createMetricsRegistry, createWorkerMetrics, serveMetrics, type MetricsServer } from './metrics';
-import { httpOrigin } from './shared/listen';
-import { ConfigError } from './shared/config-error';
+import { httpOrigin } from './common/listen';
+import { ConfigError } from './common/config-error';
 
 /**
  * The worker entry: config → connection → activities(deps) → Worker.run. The composition of the workers
@@ -28,7 +28,7 @@ export { createWorkers, runWorkers, type CreateWorkerOptions } from './worker/co
 export { connectWithRetry } from './worker/connect';
 
 export async function runWorker(config: WorkerConfig): Promise<void> {
-  // Every SDK, workflow and activity log line goes through the one logging (src/shared/log.ts), redacted.
+  // Every SDK, workflow and activity log line goes through the one logging (src/common/log.ts), redacted.
   const logger = new DefaultLogger(config.LOG_LEVEL, runtimeLogSink);
   const sdkMetricsPort = config.WORKER_SDK_METRICS_PORT;
   const sdkBind = sdkMetricsPort !== undefined ? hostPort(config.WORKER_METRICS_HOST, sdkMetricsPort) : undefined;

@@ -10,7 +10,7 @@
  */
 import { pushAccountCreated } from '../../sandbox/event-pusher';
 import type { FeishuSandbox, RecordedRequest } from '../../sandbox/feishu-sandbox';
-import type { Paper } from '../../src/shared/account-schemas';
+import type { Paper } from '../../src/common/account-schemas';
 import { canonical, type ResultTarget } from './chaos-results';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

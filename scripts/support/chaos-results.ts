@@ -7,7 +7,7 @@
  * landed late are counted, not failed: the settle re-send exists to heal those.
  */
 import type { FeishuSandbox } from '../../sandbox/feishu-sandbox';
-import type { ExamResultBody } from '../../src/shared/result-schemas';
+import type { ExamResultBody } from '../../src/common/result-schemas';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,7 +4,7 @@
 import { formatElapsed } from './provision';
 import { reportTable } from './report-table';
 import { TEMPORAL_SERVER_VERSION } from './temporal-server';
-import type { ExamStatus } from '../../src/shared/constants';
+import type { ExamStatus } from '../../src/common/constants';
 
 /** Timed phases, printed at the end. */
 export class Timings {

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { activityInfo, cancellationSignal, Context, heartbeat, log } from '@temporalio/activity';
-import { FAILURE_TYPES, type FailureType } from '../shared/failure-types';
-import type { AttemptFailedReport, ExamError } from '../shared/types';
+import { FAILURE_TYPES, type FailureType } from '../common/failure-types';
+import type { AttemptFailedReport, ExamError } from '../common/types';
 import { FeishuError, FeishuRateLimitedError } from '../feishu/errors';
 import { InvalidLoginInfoError } from '../feishu/client';
 import { InvalidAccountListError } from '../feishu/eco-account';
@@ -11,7 +11,7 @@ import { InvalidPathParameterError } from '../feishu/url';
 /**
  * One Feishu call per activity attempt — the shape every Feishu activity shares (submitLoginInfo, submitExamResult,
  * syncExamPapers, syncAccountCustomFields): heartbeats while the call runs, Feishu's answer mapped through the one
- * failure table (src/shared/failure-types.ts) to success, a retryable failure (1002001, 5xx, network, timeout, 429
+ * failure table (src/common/failure-types.ts) to success, a retryable failure (1002001, 5xx, network, timeout, 429
  * with its reset as the next retry's delay) or a final one, and each retryable failure reported to the workflow so its
  * status shows retries live. Request bodies are never logged.
  */
@@ -63,7 +63,7 @@ export async function callFeishuOnce<T extends { logId?: string; refreshedToken?
 }
 
 /**
- * Converts the client's typed errors into ApplicationFailures with stable types (src/shared/failure-types.ts);
+ * Converts the client's typed errors into ApplicationFailures with stable types (src/common/failure-types.ts);
  * retryability comes from that table, the rate-limit wait from `x-ogw-ratelimit-reset`. Anything else: undefined.
  */
 export function toApplicationFailure(err: unknown, attempt: number): ApplicationFailure | undefined {

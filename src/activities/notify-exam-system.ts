@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import type { FetchLike } from '../feishu/http';
-import type { EcoExamInput } from '../shared/schemas';
+import type { EcoExamInput } from '../common/schemas';
 
 /**
  * Optional step (3) of the flow: tell the exam system about a new exam over HTTP, signed so it can verify the

@@ -1,7 +1,7 @@
-import type { ExamResultBody } from '../shared/result-schemas';
-import type { SubmitExamResultResult } from '../shared/types';
+import type { ExamResultBody } from '../common/result-schemas';
+import type { SubmitExamResultResult } from '../common/types';
 import type { FeishuClient } from '../feishu/client';
-import { SIGNAL_RESULT_ATTEMPT_FAILED } from '../shared/constants';
+import { SIGNAL_RESULT_ATTEMPT_FAILED } from '../common/constants';
 import { callFeishuOnce } from './feishu-call';
 
 export interface SubmitExamResultInput {
@@ -21,7 +21,7 @@ export interface SubmitExamResultDeps {
 
 /**
  * Builds submitExamResult: one update_result call per attempt. Feishu's answer decides, through the one failure
- * table (./feishu-call.ts, src/shared/failure-types.ts): success, retryable (1002001, 5xx, network, timeout, 429), or
+ * table (./feishu-call.ts, src/common/failure-types.ts): success, retryable (1002001, 5xx, network, timeout, 429), or
  * final (FeishuResultLocked for 1002855, any other refusal, an invalid body).
  */
 export function createSubmitExamResult(deps: SubmitExamResultDeps) {

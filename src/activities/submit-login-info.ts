@@ -1,6 +1,6 @@
-import { SIGNAL_ATTEMPT_FAILED } from '../shared/constants';
-import type { LoginInfoBody } from '../shared/schemas';
-import type { SubmitLoginInfoResult } from '../shared/types';
+import { SIGNAL_ATTEMPT_FAILED } from '../common/constants';
+import type { LoginInfoBody } from '../common/schemas';
+import type { SubmitLoginInfoResult } from '../common/types';
 import type { FeishuClient } from '../feishu/client';
 import { callFeishuOnce } from './feishu-call';
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { CustomField, Paper } from '../shared/account-schemas';
-import type { SyncResult } from '../shared/account-types';
-import { SIGNAL_SYNC_ATTEMPT_FAILED } from '../shared/constants';
+import type { CustomField, Paper } from '../common/account-schemas';
+import type { SyncResult } from '../common/account-types';
+import { SIGNAL_SYNC_ATTEMPT_FAILED } from '../common/constants';
 import type { FeishuClient, SubmitLoginInfoOutcome } from '../feishu/client';
 import { callFeishuOnce } from './feishu-call';
 

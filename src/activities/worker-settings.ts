@@ -1,6 +1,6 @@
 import { msToNumber } from '@temporalio/common/lib/time';
-import { DEFAULT_ARRANGEMENT_TIMEOUT } from '../shared/constants';
-import type { WorkerSettings } from '../shared/types';
+import { DEFAULT_ARRANGEMENT_TIMEOUT } from '../common/constants';
+import type { WorkerSettings } from '../common/types';
 
 /** The worker's configuration that governs every exam (an explicit value in the workflow input wins), in ms. */
 export interface WorkerSettingsDeps {

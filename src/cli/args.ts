@@ -1,7 +1,7 @@
 /** Parsers of command-line arguments: commander shows their InvalidArgumentError with the option's name (exit 2). */
 import { InvalidArgumentError } from 'commander';
 import { isHttpUrl } from '../config';
-import { examIdSchema } from '../shared/schemas';
+import { examIdSchema } from '../common/schemas';
 
 export function parseExamId(value: string): string {
   const parsed = examIdSchema.safeParse(value);

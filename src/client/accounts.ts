@@ -14,7 +14,7 @@ import {
   TASK_QUEUE,
   ecoAccountCustomFieldsWorkflowId,
   ecoAccountWorkflowId,
-} from '../shared/constants';
+} from '../common/constants';
 import {
   accountIdSchema,
   publishPapersBodySchema,
@@ -23,10 +23,10 @@ import {
   type EcoAccountInput,
   type PublishPapersBody,
   type RegisterCustomFieldsBody,
-} from '../shared/account-schemas';
-import type { AccountView, CustomFieldsStatusView, ListAccepted } from '../shared/account-types';
-import { describeZodError } from '../shared/schemas';
-import { ExamAccountIdKey, FeishuTenantKeyKey } from '../shared/search-attributes';
+} from '../common/account-schemas';
+import type { AccountView, CustomFieldsStatusView, ListAccepted } from '../common/account-types';
+import { describeZodError } from '../common/schemas';
+import { ExamAccountIdKey, FeishuTenantKeyKey } from '../common/search-attributes';
 import {
   accountBound,
   accountCustomFieldsStatus,

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { TASK_QUEUE } from '../shared/constants';
+import { TASK_QUEUE } from '../common/constants';
 import {
   appTicketReceived,
   appTicketWorkflowId,

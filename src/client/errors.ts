@@ -62,7 +62,7 @@ export class InvalidResultError extends Error {
 export class ExamResultRefusedError extends Error {
   constructor(
     readonly examId: string,
-    /** Why, in the words of src/shared/result-refusal.ts. */
+    /** Why, in the words of src/common/result-refusal.ts. */
     readonly reason: string,
     /** The exam's ExamResultStatus (or its ExamStatus when it never reached the result phase), when known. */
     readonly status?: string,

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { ecoExamWorkflowId } from '../shared/constants';
-import { ExamStatusKey } from '../shared/search-attributes';
-import type { EcoExamResult, ExamStatusView } from '../shared/types';
+import { ecoExamWorkflowId } from '../common/constants';
+import { ExamStatusKey } from '../common/search-attributes';
+import type { EcoExamResult, ExamStatusView } from '../common/types';
 import { examStatus } from '../workflows/definitions';
 import type { ecoExamWorkflow } from '../workflows/eco-exam-workflow';
 import { ExamNotFoundError } from './errors';

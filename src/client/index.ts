@@ -5,15 +5,15 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, type Duration } from '@temporalio/common';
-import { ARRANGEMENT_REFUSAL, TASK_QUEUE, WORKFLOW_TYPE, ecoExamWorkflowId } from '../shared/constants';
+import { ARRANGEMENT_REFUSAL, TASK_QUEUE, WORKFLOW_TYPE, ecoExamWorkflowId } from '../common/constants';
 import {
   describeZodError,
   ecoExamInputSchema,
   loginInfoBodySchema,
   type EcoExamInput,
   type LoginInfoBody,
-} from '../shared/schemas';
-import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
+} from '../common/schemas';
+import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../common/search-attributes';
 import { arrangeExamUpdate } from '../workflows/definitions';
 import type { ecoExamWorkflow } from '../workflows/eco-exam-workflow';
 import { ExamAlreadyArrangedError, ExamClosedError, InvalidArrangementError, InvalidExamInputError } from './errors';

@@ -6,8 +6,8 @@ import {
   ecoExamWorkflowId,
   type ExamResultStatus,
   type ExamStatus,
-} from '../shared/constants';
-import { ExamIdKey, ExamResultStatusKey, ExamStatusKey } from '../shared/search-attributes';
+} from '../common/constants';
+import { ExamIdKey, ExamResultStatusKey, ExamStatusKey } from '../common/search-attributes';
 
 /** One exam as Temporal visibility lists it: ids and statuses only (the search attributes hold nothing secret). */
 export interface ExamListing {

@@ -1,10 +1,10 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { EXAM_RESULT_REFUSED, INVALID_EXAM_RESULT, ecoExamWorkflowId } from '../shared/constants';
-import { examResultBodySchema, type ExamResultBody } from '../shared/result-schemas';
-import { resultRefusal } from '../shared/result-refusal';
-import { describeZodError } from '../shared/schemas';
-import type { ExamResultStatus } from '../shared/constants';
+import { EXAM_RESULT_REFUSED, INVALID_EXAM_RESULT, ecoExamWorkflowId } from '../common/constants';
+import { examResultBodySchema, type ExamResultBody } from '../common/result-schemas';
+import { resultRefusal } from '../common/result-refusal';
+import { describeZodError } from '../common/schemas';
+import type { ExamResultStatus } from '../common/constants';
 import { reportExamResult as reportExamResultUpdate } from '../workflows/definitions';
 import type { ecoExamWorkflow } from '../workflows/eco-exam-workflow';
 import { getExamStatus } from './exam-status';

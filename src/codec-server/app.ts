@@ -1,9 +1,9 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PayloadCodec } from '@temporalio/common';
-import { bearerToken } from '../shared/bearer';
-import { addSecurityHeaders, limitConnectionsPerClient, timeoutOptions } from '../shared/http-hardening';
-import { safeEqual } from '../shared/safe-equal';
-import { silentLogger, type Logger } from '../shared/log';
+import { bearerToken } from '../common/bearer';
+import { addSecurityHeaders, limitConnectionsPerClient, timeoutOptions } from '../common/http-hardening';
+import { safeEqual } from '../common/safe-equal';
+import { silentLogger, type Logger } from '../common/log';
 import { parsePayloadsJson, toPayloadJson } from './payloads-json';
 
 /**

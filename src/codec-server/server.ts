@@ -1,7 +1,7 @@
 import { EncryptionCodec, parseEncryptionKeys } from '../codec';
 import { codecServerConfigSchema, parseConfig, type CodecServerConfig } from '../config';
-import { consoleLogger } from '../shared/log';
-import { listen } from '../shared/listen';
+import { consoleLogger } from '../common/log';
+import { listen } from '../common/listen';
 import { buildCodecApp } from './app';
 import { runMain, untilStopSignal } from '../entry';
 

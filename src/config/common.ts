@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { parseEncryptionKeys } from '../codec/encryption-codec';
-import { ConfigError } from '../shared/config-error';
-import { LOG_LEVELS } from '../shared/log';
-import { TOKEN68 } from '../shared/bearer';
+import { ConfigError } from '../common/config-error';
+import { LOG_LEVELS } from '../common/log';
+import { TOKEN68 } from '../common/bearer';
 
 /**
  * The building blocks every entry's schema is made of (src/config/*.ts), each defined once, and `parseConfig`, which
@@ -120,7 +120,7 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessE
   );
 }
 
-/** A bearer secret: ≥ 16 characters of RFC 6750's token68 set, or no client could send it (src/shared/bearer.ts). */
+/** A bearer secret: ≥ 16 characters of RFC 6750's token68 set, or no client could send it (src/common/bearer.ts). */
 export const bearerSecret = (name: string) =>
   z
     .string()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_HTTP_LIMITS } from '../shared/http-hardening';
+import { DEFAULT_HTTP_LIMITS } from '../common/http-hardening';
 import {
   bearerSecret,
   ConfigError,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TASK_QUEUE } from '../shared/constants';
+import { TASK_QUEUE } from '../common/constants';
 import { optionalString } from './common';
 
 /** Connection to Temporal: the same variables in every entry that talks to Temporal (worker, ingest, CLI). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_ARRANGEMENT_TIMEOUT, DEFAULT_RESULT_TIMEOUT, DEFAULT_RESULT_UPDATE_WINDOW } from '../shared/constants';
+import { DEFAULT_ARRANGEMENT_TIMEOUT, DEFAULT_RESULT_TIMEOUT, DEFAULT_RESULT_UPDATE_WINDOW } from '../common/constants';
 import {
   ConfigError,
   duration,

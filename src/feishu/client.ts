@@ -1,4 +1,4 @@
-import { loginInfoBodySchema, describeZodError, type LoginInfoBody } from '../shared/schemas';
+import { loginInfoBodySchema, describeZodError, type LoginInfoBody } from '../common/schemas';
 import { FeishuRateLimitedError, FeishuTokenError } from './errors';
 import { RateLimitGate } from './rate-limit-gate';
 import type { Pacer } from './pacer';
@@ -6,8 +6,8 @@ import type { FeishuAnswer, FeishuHttp } from './http';
 import type { TokenProvider } from './token-manager';
 import { FEISHU_PATHS, feishuPath } from './url';
 import { UPDATE_RESULT_ENDPOINT, updateResultRequest } from './update-result';
-import type { ExamResultBody } from '../shared/result-schemas';
-import type { CustomField, Paper } from '../shared/account-schemas';
+import type { ExamResultBody } from '../common/result-schemas';
+import type { CustomField, Paper } from '../common/account-schemas';
 import {
   CUSTOM_FIELDS_ENDPOINT,
   EXAM_PAPERS_ENDPOINT,
@@ -15,7 +15,7 @@ import {
   examPapersRequest,
   type FeishuRequest,
 } from './eco-account';
-import { noopFeishuMetrics, type FeishuMetrics } from '../shared/metrics';
+import { noopFeishuMetrics, type FeishuMetrics } from '../common/metrics';
 
 /** Longest wait for a 429's reset inside one attempt; longer ones go back to Temporal's retry. */
 const MAX_HOLD_WAIT_MS = 20_000;

@@ -1,12 +1,12 @@
-import { describeZodError } from '../shared/schemas';
+import { describeZodError } from '../common/schemas';
 import {
   accountIdSchema,
   customFieldListSchema,
   paperListSchema,
   type CustomField,
   type Paper,
-} from '../shared/account-schemas';
-import { EXAM_ACCOUNT_SCOPE } from '../shared/account-constants';
+} from '../common/account-schemas';
+import { EXAM_ACCOUNT_SCOPE } from '../common/account-constants';
 import { FEISHU_PATHS, feishuPath } from './url';
 
 /**

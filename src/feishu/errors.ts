@@ -1,7 +1,7 @@
-import { FEISHU_CODE, FEISHU_PERMISSION_CODES, type FailureType } from '../shared/failure-types';
+import { FEISHU_CODE, FEISHU_PERMISSION_CODES, type FailureType } from '../common/failure-types';
 
 /**
- * Typed errors of the Feishu client. Each class names its stable failure type (src/shared/failure-types.ts holds the
+ * Typed errors of the Feishu client. Each class names its stable failure type (src/common/failure-types.ts holds the
  * retry decision for it). Messages carry Feishu's code, HTTP status and log id — never a request body, token or secret.
  */
 export interface FeishuErrorInfo {

@@ -11,7 +11,7 @@
  * - `invalid` reasons name the field and the rule (`event.exam_id: is required`), never a value.
  */
 import { z } from 'zod';
-import { describeZodError, ecoExamInputSchema, examIdSchema, type EcoExamInput } from '../shared/schemas';
+import { describeZodError, ecoExamInputSchema, examIdSchema, type EcoExamInput } from '../common/schemas';
 
 export const EVENT_TYPE_ECO_EXAM_CREATED = 'hire.eco_exam.created_v1';
 export const EVENT_TYPE_ECO_ACCOUNT_CREATED = 'hire.eco_account.created_v1';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noopFeishuMetrics, type FeishuMetrics } from '../shared/metrics';
+import { noopFeishuMetrics, type FeishuMetrics } from '../common/metrics';
 import {
   FeishuError,
   FeishuNetworkError,

@@ -9,7 +9,7 @@ import {
 } from './token-manager';
 import { Pacer } from './pacer';
 import { RateLimitGate } from './rate-limit-gate';
-import type { FeishuMetrics } from '../shared/metrics';
+import type { FeishuMetrics } from '../common/metrics';
 
 export * from './client';
 export * from './errors';

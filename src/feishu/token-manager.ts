@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FeishuAppTicketPendingError, FeishuError, FeishuProtocolError, FeishuRejectedError } from './errors';
 import type { FeishuAnswer, FeishuHttp } from './http';
-import { noopFeishuMetrics, type FeishuMetrics } from '../shared/metrics';
+import { noopFeishuMetrics, type FeishuMetrics } from '../common/metrics';
 
 /**
  * tenant_access_token handling. A `TokenProvider` hands out a token per tenant; the client invalidates the one that

@@ -1,6 +1,6 @@
-import { describeZodError } from '../shared/schemas';
+import { describeZodError } from '../common/schemas';
 import { FEISHU_PATHS, feishuPath } from './url';
-import { examResultBodySchema, type ExamResultBody } from '../shared/result-schemas';
+import { examResultBodySchema, type ExamResultBody } from '../common/result-schemas';
 
 /**
  * 回传笔试结果: POST /open-apis/hire/v1/eco_exams/:exam_id/update_result. The body is checked here, before any request;

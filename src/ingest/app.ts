@@ -1,15 +1,15 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { TASK_QUEUE } from '../shared/constants';
+import { TASK_QUEUE } from '../common/constants';
 import {
   SECURITY_HEADERS,
   addSecurityHeaders,
   limitConnectionsPerClient,
   timeoutOptions,
-} from '../shared/http-hardening';
+} from '../common/http-hardening';
 import { DEFAULT_HTTP_LIMITS, type IngestDeps, type ResolvedIngestDeps } from './deps';
 import { HttpProblem, PROBLEM_STATUS, isTemporalUnavailable } from './http-errors';
-import { silentLogger } from '../shared/log';
-import { noopIngestMetrics } from '../shared/metrics';
+import { silentLogger } from '../common/log';
+import { noopIngestMetrics } from '../common/metrics';
 import { registerExamRoutes } from './routes/exams';
 import { registerAccountRoutes } from './routes/accounts';
 import { registerHealthRoutes } from './routes/health';

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken } from '../shared/bearer';
-import { safeEqual } from '../shared/safe-equal';
+import { bearerToken } from '../common/bearer';
+import { safeEqual } from '../common/safe-equal';
 import { HttpProblem } from './http-errors';
 
 /**
- * An `onRequest` hook requiring `Authorization: Bearer <secret>` (src/shared/bearer.ts, constant-time comparison).
+ * An `onRequest` hook requiring `Authorization: Bearer <secret>` (src/common/bearer.ts, constant-time comparison).
  * It runs before the body is read: a client without the secret is answered 401 at once and its connection closed,
  * instead of being allowed to trickle a body first.
  */

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { Logger } from '../shared/log';
-import type { IngestMetrics } from '../shared/metrics';
+import type { Logger } from '../common/log';
+import type { IngestMetrics } from '../common/metrics';
 import type { FailureDelaySettings } from './webhook/failure-delay';
 
 /**
@@ -24,8 +24,8 @@ export interface FeishuWebhookSettings {
   appId?: string;
 }
 
-import type { IngestHttpLimits } from '../shared/http-hardening';
-export { DEFAULT_HTTP_LIMITS, type IngestHttpLimits } from '../shared/http-hardening';
+import type { IngestHttpLimits } from '../common/http-hardening';
+export { DEFAULT_HTTP_LIMITS, type IngestHttpLimits } from '../common/http-hardening';
 
 export interface IngestDeps {
   client: Client;

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics of the product (prom-client): a registry per entry, the worker's and the ingest's metrics on
- * it, and the endpoint that serves them. The code that observes sees only the interfaces of src/shared/metrics.ts.
+ * it, and the endpoint that serves them. The code that observes sees only the interfaces of src/common/metrics.ts.
  */
 export { createMetricsRegistry, LATENCY_BUCKETS, METRIC_PREFIX } from './registry';
 export { createWorkerMetrics, OWN_TENANT } from './worker-metrics';

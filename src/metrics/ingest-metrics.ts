@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { IngestMetrics } from '../shared/metrics';
+import type { IngestMetrics } from '../common/metrics';
 import { LATENCY_BUCKETS, METRIC_PREFIX } from './registry';
 
 /** The ingest's product metrics (docs/metrics.md), registered on `registry`. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { listen } from '../shared/listen';
+import { listen } from '../common/listen';
 
 /**
  * The product's own metrics endpoint: `GET /metrics` in Prometheus' text format on a port of its own (never the

@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { EXAM_STATUSES } from '../shared/constants';
-import type { ExamMetrics, FeishuMetrics } from '../shared/metrics';
+import { EXAM_STATUSES } from '../common/constants';
+import type { ExamMetrics, FeishuMetrics } from '../common/metrics';
 import { LATENCY_BUCKETS, METRIC_PREFIX } from './registry';
 
 /** The label value of a custom app's own tenant (its calls carry no tenant_key). */

@@ -6,10 +6,10 @@ import {
   examPapersTaskQueue,
   loginInfoTaskQueue,
   updateResultTaskQueue,
-} from '../shared/constants';
-import { EXAM_METRICS_SINK, noopExamMetrics, type ExamMetrics, type ExamMetricsSinks } from '../shared/metrics';
+} from '../common/constants';
+import { EXAM_METRICS_SINK, noopExamMetrics, type ExamMetrics, type ExamMetricsSinks } from '../common/metrics';
 import { workflowBundle } from './bundle';
-import { applyQueueQuota, QUEUE_WIDE_CALLS_PER_SECOND } from '../shared/task-queue-quota';
+import { applyQueueQuota, QUEUE_WIDE_CALLS_PER_SECOND } from '../common/task-queue-quota';
 
 /**
  * THE composition of the product's workers, used by the worker entry (src/worker.ts), the test harness and the
@@ -46,7 +46,7 @@ export interface CreateWorkerOptions {
 }
 
 /**
- * The sinks the workflows report to (src/shared/metrics.ts): run in the worker process, outside the sandbox, and
+ * The sinks the workflows report to (src/common/metrics.ts): run in the worker process, outside the sandbox, and
  * never during replay, so an exam's transition is counted once however often its history is replayed.
  */
 export function examMetricsSinks(metrics: ExamMetrics = noopExamMetrics): InjectedSinks<ExamMetricsSinks> {

@@ -10,17 +10,17 @@ import {
 } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
-import { ACCOUNT_REFUSAL, customFieldsTaskQueue } from '../shared/constants';
-import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/failure-types';
+import { ACCOUNT_REFUSAL, customFieldsTaskQueue } from '../common/constants';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../common/failure-types';
 import {
   customFieldsInputSchema,
   customFieldsSchema,
   type CustomField,
   type CustomFields,
   type CustomFieldsInput,
-} from '../shared/account-schemas';
-import type { CustomFieldsStatusView, SyncView } from '../shared/account-types';
-import { describeZodError } from '../shared/schemas';
+} from '../common/account-schemas';
+import type { CustomFieldsStatusView, SyncView } from '../common/account-types';
+import { describeZodError } from '../common/schemas';
 import { accountCustomFieldsStatus, registerAccountCustomFields, syncAttemptFailed } from './account-definitions';
 import { createListSync, refusal } from './list-sync';
 import type { NewestWinsSnapshot } from './newest-wins';

@@ -7,10 +7,10 @@ import {
   SIGNAL_SYNC_ATTEMPT_FAILED,
   UPDATE_PUBLISH_EXAM_PAPERS,
   UPDATE_REGISTER_CUSTOM_FIELDS,
-} from '../shared/constants';
-import type { BoundAccount, CustomFields, ExamPapers } from '../shared/account-schemas';
-import type { AccountStatusView, CustomFieldsStatusView, ListAccepted } from '../shared/account-types';
-import type { ResultAttemptFailedReport } from '../shared/types';
+} from '../common/constants';
+import type { BoundAccount, CustomFields, ExamPapers } from '../common/account-schemas';
+import type { AccountStatusView, CustomFieldsStatusView, ListAccepted } from '../common/account-types';
+import type { ResultAttemptFailedReport } from '../common/types';
 
 /** The account's full paper list; validated on arrival (an invalid one is counted and dropped). Durable. */
 export const examPapersUpdated = defineSignal<[ExamPapers]>(SIGNAL_EXAM_PAPERS_UPDATED);

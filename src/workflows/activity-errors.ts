@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { ExamError } from '../shared/types';
+import type { ExamError } from '../common/types';
 
 /**
  * What a failed activity (submitLoginInfo, submitExamResult, the account syncs) tells its workflow, as the ExamError

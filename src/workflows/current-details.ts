@@ -1,5 +1,5 @@
 import { setCurrentDetails } from '@temporalio/workflow';
-import type { ExamError, ExamStatusView } from '../shared/types';
+import type { ExamError, ExamStatusView } from '../common/types';
 
 /*
  * The live text the Temporal UI shows as the workflow's "current details" (Temporal markdown). setCurrentDetails is no

@@ -7,16 +7,16 @@ import {
   SIGNAL_RESULT_ATTEMPT_FAILED,
   UPDATE_ARRANGE_EXAM,
   UPDATE_REPORT_EXAM_RESULT,
-} from '../shared/constants';
-import type { LoginInfoBody } from '../shared/schemas';
-import type { ExamResultBody } from '../shared/result-schemas';
+} from '../common/constants';
+import type { LoginInfoBody } from '../common/schemas';
+import type { ExamResultBody } from '../common/result-schemas';
 import type {
   ArrangementAccepted,
   AttemptFailedReport,
   ExamStatusView,
   ReportExamResultAck,
   ResultAttemptFailedReport,
-} from '../shared/types';
+} from '../common/types';
 
 /** The exam system's arrangement result: the login_info body. Validated on arrival; an invalid or late one is dropped. */
 export const examArranged = defineSignal<[LoginInfoBody]>(SIGNAL_EXAM_ARRANGED);

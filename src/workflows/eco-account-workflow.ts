@@ -15,18 +15,18 @@ import {
 import type { SearchAttributePair } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
-import { ACCOUNT_REFUSAL, examPapersTaskQueue } from '../shared/constants';
-import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/failure-types';
+import { ACCOUNT_REFUSAL, examPapersTaskQueue } from '../common/constants';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../common/failure-types';
 import {
   ecoAccountInputSchema,
   examPapersSchema,
   type BoundAccount,
   type EcoAccountInput,
   type Paper,
-} from '../shared/account-schemas';
-import type { AccountStatusView, SyncView } from '../shared/account-types';
-import { describeZodError } from '../shared/schemas';
-import { ExamAccountIdKey, FeishuTenantKeyKey } from '../shared/search-attributes';
+} from '../common/account-schemas';
+import type { AccountStatusView, SyncView } from '../common/account-types';
+import { describeZodError } from '../common/schemas';
+import { ExamAccountIdKey, FeishuTenantKeyKey } from '../common/search-attributes';
 import {
   accountBound,
   accountStatus,

@@ -23,18 +23,18 @@ import {
   loginInfoTaskQueue,
   type ExamStatus,
   type FinalExamStatus,
-} from '../shared/constants';
-import { NON_RETRYABLE_FAILURE_TYPES, finalStatusForFailure } from '../shared/failure-types';
-import type { ExamMetricsSinks } from '../shared/metrics';
+} from '../common/constants';
+import { NON_RETRYABLE_FAILURE_TYPES, finalStatusForFailure } from '../common/failure-types';
+import type { ExamMetricsSinks } from '../common/metrics';
 import {
   describeZodError,
   ecoExamInputSchema,
   loginInfoBodySchema,
   type EcoExamInput,
   type LoginInfoBody,
-} from '../shared/schemas';
-import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../shared/search-attributes';
-import type { ArrangementAccepted, EcoExamResult, ExamError, ExamStatusView } from '../shared/types';
+} from '../common/schemas';
+import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../common/search-attributes';
+import type { ArrangementAccepted, EcoExamResult, ExamError, ExamStatusView } from '../common/types';
 import { arrangeExamUpdate, examArranged, examStatus, submitAttemptFailed } from './definitions';
 import { legacyEcoExamInputSchema, legacyLoginInfoBodySchema } from './legacy-schemas';
 import { showDetails } from './current-details';
@@ -45,7 +45,7 @@ import { setupResultPhase } from './result-phase';
  * patched() ids: exams started before a change replay the old path (README, "Changing the workflow"); each is checked
  * by the replay fixtures in test/fixtures/histories.
  */
-/** Today's field limits (src/shared/schemas.ts) and the accepted-update-wins rule at the deadline. */
+/** Today's field limits (src/common/schemas.ts) and the accepted-update-wins rule at the deadline. */
 export const STRICT_LIMITS_PATCH = 'strict-limits';
 /** The worker's ARRANGEMENT_TIMEOUT governs exams whose input does not set one. */
 export const WORKER_SETTINGS_PATCH = 'worker-settings';
@@ -58,7 +58,7 @@ export const DEFAULT_SUBMISSION_TIMEOUT = '1 day';
  *
  * Waits (up to `arrangementTimeout`: the input's, else the worker's ARRANGEMENT_TIMEOUT) for the exam system's
  * arrangement — the `arrangeExam` update (answered) or the `examArranged` signal (not) —, validates it, then runs
- * submitLoginInfo under a retry policy whose non-retryable types come from src/shared/failure-types.ts.
+ * submitLoginInfo under a retry policy whose non-retryable types come from src/common/failure-types.ts.
  * Every path ends in a typed result: submitted, rejected (Feishu said no), failed (retries exhausted), expired.
  */
 export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamResult> {

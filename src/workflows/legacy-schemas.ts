@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { resultPhaseInputFields } from '../shared/result-schemas';
+import { resultPhaseInputFields } from '../common/result-schemas';
 
 /**
  * The first release's validation rules, frozen. Exams started under it replay the decisions it made (an input or an
  * arrangement it accepted must still be accepted on replay, or the replay diverges); ecoExamWorkflow uses these only
  * when `patched(STRICT_LIMITS_PATCH)` is false, i.e. while replaying such an exam. New rules go to
- * src/shared/schemas.ts, never here.
+ * src/common/schemas.ts, never here.
  */
 
 const nonBlank = (what: string) => z.string().trim().min(1, `${what} must not be empty`);

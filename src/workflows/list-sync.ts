@@ -1,8 +1,8 @@
 import { ApplicationFailure, log } from '@temporalio/workflow';
-import type { SyncView } from '../shared/account-types';
-import type { SyncStatus } from '../shared/constants';
-import { finalStatusForFailure } from '../shared/failure-types';
-import type { ResultAttemptFailedReport } from '../shared/types';
+import type { SyncView } from '../common/account-types';
+import type { SyncStatus } from '../common/constants';
+import { finalStatusForFailure } from '../common/failure-types';
+import type { ResultAttemptFailedReport } from '../common/types';
 import { examErrorFromFailure } from './activity-errors';
 import { NewestWins, type NewestWinsSnapshot, type Numbered } from './newest-wins';
 

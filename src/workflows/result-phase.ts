@@ -25,24 +25,24 @@ import {
   INVALID_EXAM_RESULT,
   updateResultTaskQueue,
   type ExamResultStatus,
-} from '../shared/constants';
-import { NON_RETRYABLE_FAILURE_TYPES, resultStatusForFailure } from '../shared/failure-types';
+} from '../common/constants';
+import { NON_RETRYABLE_FAILURE_TYPES, resultStatusForFailure } from '../common/failure-types';
 import {
   durationMs,
   examResultBodySchema,
   type ExamResultBody,
   type ResultPhaseResume,
-} from '../shared/result-schemas';
-import { describeZodError, type EcoExamInput } from '../shared/schemas';
+} from '../common/result-schemas';
+import { describeZodError, type EcoExamInput } from '../common/schemas';
 import {
   ExamAccountIdKey,
   ExamIdKey,
   ExamResultStatusKey,
   ExamStatusKey,
   FeishuTenantKeyKey,
-} from '../shared/search-attributes';
-import type { ExamError, ExamResultView, ExamStatusView, ReportExamResultAck, WorkerSettings } from '../shared/types';
-import { resultRefusal } from '../shared/result-refusal';
+} from '../common/search-attributes';
+import type { ExamError, ExamResultView, ExamStatusView, ReportExamResultAck, WorkerSettings } from '../common/types';
+import { resultRefusal } from '../common/result-refusal';
 import { examResultReported, reportExamResult, submitResultAttemptFailed } from './definitions';
 import { showDetails } from './current-details';
 import { examErrorFromFailure } from './activity-errors';

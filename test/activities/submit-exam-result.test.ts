@@ -14,8 +14,8 @@ import {
   RateLimitGate,
   type FetchLike,
 } from '../../src/feishu';
-import { NON_RETRYABLE_FAILURE_TYPES, resultStatusForFailure } from '../../src/shared/failure-types';
-import type { ExamResultBody } from '../../src/shared/result-schemas';
+import { NON_RETRYABLE_FAILURE_TYPES, resultStatusForFailure } from '../../src/common/failure-types';
+import type { ExamResultBody } from '../../src/common/result-schemas';
 
 /**
  * submitExamResult down to the wire: the activity over the real FeishuClient and transport, with a scripted fetch

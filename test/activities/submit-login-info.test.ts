@@ -13,7 +13,7 @@ import {
   InvalidLoginInfoError,
   type FeishuClient,
 } from '../../src/feishu';
-import { NON_RETRYABLE_FAILURE_TYPES } from '../../src/shared/failure-types';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../../src/common/failure-types';
 
 const input = {
   examId: 'e-1',

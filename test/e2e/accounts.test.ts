@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signNotification } from '../../src/activities/notify-exam-system';
-import { ecoAccountWorkflowId } from '../../src/shared/constants';
+import { ecoAccountWorkflowId } from '../../src/common/constants';
 import { accountStatus } from '../../src/workflows/account-definitions';
 import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
 import { KEY, TOKEN, accountEvent, papers, until } from '../support/account-stack';

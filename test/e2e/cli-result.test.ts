@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { arrangeExam, getExamStatus, startExam } from '../../src/client';
 import { runCli } from '../../src/cli';
-import { ecoExamWorkflowId } from '../../src/shared/constants';
+import { ecoExamWorkflowId } from '../../src/common/constants';
 import { startExamHarness, uniqueId, type ExamHarness } from '../support/exam-harness';
 import { testPayloadKeys } from '../support/temporal';
 import { resultBody, scoresAtFeishu, waitUntil } from './result-flow-support';

@@ -1,5 +1,5 @@
-import { ecoExamWorkflowId } from '../../src/shared/constants';
-import { ExamStatusKey } from '../../src/shared/search-attributes';
+import { ecoExamWorkflowId } from '../../src/common/constants';
+import { ExamStatusKey } from '../../src/common/search-attributes';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { ecoExamCreatedEvent, encryptBody, signedRequest, urlVerification } from '../support/feishu-events';
 import { startExamHarness, uniqueId, type ExamHarness, startTestIngest } from '../support/exam-harness';

@@ -1,9 +1,9 @@
 /**
  * Helpers of the result-flow e2e tests: the exam system's calls over real HTTP to a real ingest, and bounded waits.
  */
-import { ecoExamWorkflowId } from '../../src/shared/constants';
-import type { ExamResultBody } from '../../src/shared/result-schemas';
-import type { ExamStatusView } from '../../src/shared/types';
+import { ecoExamWorkflowId } from '../../src/common/constants';
+import type { ExamResultBody } from '../../src/common/result-schemas';
+import type { ExamStatusView } from '../../src/common/types';
 import type { FeishuSandbox, RecordedRequest } from '../../sandbox/feishu-sandbox';
 
 export const RESULT_BEARER = 'exam-system-token-result-0123456789';

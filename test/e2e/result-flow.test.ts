@@ -4,8 +4,8 @@
  * One harness: RESULT_TIMEOUT 8 s and RESULT_UPDATE_WINDOW 4 s, as a worker's environment would set them.
  */
 import { startExam } from '../../src/client';
-import { ExamResultStatusKey } from '../../src/shared/search-attributes';
-import type { EcoExamResult } from '../../src/shared/types';
+import { ExamResultStatusKey } from '../../src/common/search-attributes';
+import type { EcoExamResult } from '../../src/common/types';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { startExamHarness, startTestIngest, uniqueId, type ExamHarness } from '../support/exam-harness';
 import { RESULT_BEARER, examSystem, resultBody, scoresAtFeishu, waitUntil, workflowIdOf } from './result-flow-support';

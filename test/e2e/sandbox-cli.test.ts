@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { adminRoutes } from '../../sandbox/admin';
 import { runSandboxCli } from '../../sandbox/cli';
 import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
-import { ecoExamWorkflowId } from '../../src/shared/constants';
+import { ecoExamWorkflowId } from '../../src/common/constants';
 import { startExamHarness, uniqueId, type ExamHarness, startTestIngest } from '../support/exam-harness';
 import { ROOT } from '../support/processes';
 

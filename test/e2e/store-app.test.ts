@@ -1,4 +1,4 @@
-import { ecoExamWorkflowId } from '../../src/shared/constants';
+import { ecoExamWorkflowId } from '../../src/common/constants';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { appTicketEvent, ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
 import { startExamHarness, uniqueId, type ExamHarness, startTestIngest } from '../support/exam-harness';

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { arrangeExam, startExam } from '../../src/client';
 import { runCodecServer } from '../../src/codec-server/server';
 import { codecServerConfigSchema, parseConfig } from '../../src/config';
-import { ecoExamWorkflowId } from '../../src/shared/constants';
+import { ecoExamWorkflowId } from '../../src/common/constants';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { startExamHarness, uniqueId, type ExamHarness } from '../support/exam-harness';
 import { testPayloadKeys, testTemporalCli } from '../support/temporal';

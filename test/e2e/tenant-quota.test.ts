@@ -9,7 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorkers, runWorkers } from '../../src/worker/compose';
 import { workflowBundle } from '../../src/worker/bundle';
-import { loginInfoTaskQueue } from '../../src/shared/constants';
+import { loginInfoTaskQueue } from '../../src/common/constants';
 import { productDataConverter } from '../../src/codec';
 import { testEnv, testPayloadKeys, uniqueId } from '../support/temporal';
 

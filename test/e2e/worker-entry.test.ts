@@ -1,5 +1,5 @@
 import { arrangeExam, startExam } from '../../src/client';
-import { ecoExamWorkflowId } from '../../src/shared/constants';
+import { ecoExamWorkflowId } from '../../src/common/constants';
 import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { runEntry } from '../support/processes';

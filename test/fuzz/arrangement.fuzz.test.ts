@@ -24,7 +24,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/ingest/app';
-import { examIdSchema, loginInfoBodySchema } from '../../src/shared/schemas';
+import { examIdSchema, loginInfoBodySchema } from '../../src/common/schemas';
 import { ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
 import {
   BEARER,
@@ -825,7 +825,7 @@ describe('found by fuzzing', () => {
 
   /**
    * FIXED BUG — exam ids of 101–128 characters could not be arranged or read.
-   * examIdSchema (src/shared/schemas.ts) allows 128 characters and the webhook starts `eco-exam-<id>` for them, but
+   * examIdSchema (src/common/schemas.ts) allows 128 characters and the webhook starts `eco-exam-<id>` for them, but
    * buildApp (src/ingest/app.ts) keeps fastify's default `maxParamLength` of 100, so
    * `POST /exams/<101..128 chars>/arrangement` and `GET /exams/<101..128 chars>` are answered by the router with
    * 414 `{"error":"Bad Request","code":"FST_ERR_MAX_PARAM_LENGTH",…}` before any route runs: the exam can never be

@@ -38,10 +38,10 @@ import {
   classifyEventBody,
   type ClassifiedEvent,
 } from '../../src/feishu/events';
-import { ecoAccountWorkflowId } from '../../src/shared/constants';
+import { ecoAccountWorkflowId } from '../../src/common/constants';
 import { buildApp } from '../../src/ingest/app';
 import { NOT_VERIFIED } from '../../src/ingest/webhook/pipeline';
-import { examIdSchema } from '../../src/shared/schemas';
+import { examIdSchema } from '../../src/common/schemas';
 import {
   appTicketEvent,
   ecoAccountCreatedEvent,

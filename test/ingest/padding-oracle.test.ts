@@ -2,7 +2,7 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { encryptEvent } from '../../src/feishu/event-crypto';
 import { buildApp } from '../../src/ingest/app';
-import type { Logger } from '../../src/shared/log';
+import type { Logger } from '../../src/common/log';
 import { FailureDelay } from '../../src/ingest/webhook/failure-delay';
 import { ecoExamCreatedEvent, encryptBody, urlVerification } from '../support/feishu-events';
 import { recordingClient } from '../support/fake-temporal';

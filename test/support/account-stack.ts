@@ -4,8 +4,8 @@
  */
 import { EVENT_TYPE_ECO_ACCOUNT_CREATED } from '../../src/feishu/events';
 import { accountStatus } from '../../src/workflows/account-definitions';
-import { ecoAccountWorkflowId } from '../../src/shared/constants';
-import type { AccountStatusView } from '../../src/shared/account-types';
+import { ecoAccountWorkflowId } from '../../src/common/constants';
+import type { AccountStatusView } from '../../src/common/account-types';
 import type { RecordedRequest } from '../../sandbox/types';
 import { eventEnvelope, signedRequest } from './feishu-events';
 import { startExamHarness, startTestIngest, type ExamHarness } from './exam-harness';

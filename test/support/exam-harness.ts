@@ -14,7 +14,7 @@ import type { WorkerSettingsDeps } from '../../src/activities/worker-settings';
 import { createFeishuClient } from '../../src/feishu';
 import { TemporalAppTickets } from '../../src/client/app-tickets';
 import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
-import { ecoExamWorkflowId } from '../../src/shared/constants';
+import { ecoExamWorkflowId } from '../../src/common/constants';
 import { testEnv, testPayloadKeys, uniqueId } from './temporal';
 import { productDataConverter } from '../../src/codec';
 import { loadIngestConfig } from '../../src/config';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevServer, type DevServer } from '../../scripts/dev-server';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
-import { SEARCH_ATTRIBUTES_FOR_CLI } from '../../src/shared/search-attributes';
+import { SEARCH_ATTRIBUTES_FOR_CLI } from '../../src/common/search-attributes';
 import { generateKeyEntry } from '../../src/codec/encryption-codec';
 import { FIXTURE_PAYLOAD_KEYS } from './temporal';
 

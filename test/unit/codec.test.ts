@@ -8,8 +8,8 @@ import {
   generateKeyEntry,
   parseEncryptionKeys,
 } from '../../src/codec';
-import { redact, REDACTED } from '../../src/shared/redact';
-import { formatLogLine } from '../../src/shared/log';
+import { redact, REDACTED } from '../../src/common/redact';
+import { formatLogLine } from '../../src/common/log';
 
 const text = (bytes?: Uint8Array | null) => new TextDecoder().decode(bytes ?? new Uint8Array());
 const secret = { exam_login_info: { exam_url: 'https://e.x/1', password: 'correct horse battery staple' } };

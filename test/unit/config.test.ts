@@ -14,7 +14,7 @@ import {
   parseConfig,
   workerConfigSchema,
 } from '../../src/config';
-import { listen } from '../../src/shared/listen';
+import { listen } from '../../src/common/listen';
 
 const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 const base = { FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 'very-secret-value', PAYLOAD_ENCRYPTION_KEYS: KEYS };
@@ -160,7 +160,7 @@ describe('Temporal connection options (src/config/temporal-connection.ts)', () =
   });
 });
 
-describe('listen (src/shared/listen.ts)', () => {
+describe('listen (src/common/listen.ts)', () => {
   it('answers the reachable URL, and a taken port is a ConfigError naming its variable', async () => {
     const first = createServer();
     const { url, port } = await listen(first, { host: '0.0.0.0', port: 0, portVariable: 'INGEST_PORT' });

@@ -8,8 +8,8 @@ import { join, relative } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 // The code the contract is checked against. When a module moves, only these imports change.
-import * as constants from '../../src/shared/constants';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/shared/search-attributes';
+import * as constants from '../../src/common/constants';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/common/search-attributes';
 import { buildCodecApp } from '../../src/codec-server/app';
 import { EncryptionCodec, generateKeyEntry, parseEncryptionKeys } from '../../src/codec/encryption-codec';
 import { buildApp } from '../../src/ingest/app';
@@ -127,14 +127,14 @@ describe('names', () => {
     );
   });
 
-  it('every string src/shared/constants.ts exports appears in the doc', () => {
+  it('every string src/common/constants.ts exports appears in the doc', () => {
     const spans = codeSpans(markdown);
     const missing = Object.entries(constants as Record<string, unknown>)
       .filter(([, value]) => typeof value === 'string')
       .filter(([, value]) => !spans.some((span) => span.includes(value as string)))
       .map(
         ([name, value]) =>
-          `src/shared/constants.ts exports ${name} = '${String(value)}', which ${DOC} never names: add it where it belongs`,
+          `src/common/constants.ts exports ${name} = '${String(value)}', which ${DOC} never names: add it where it belongs`,
       );
     expect(missing).toEqual([]);
   });

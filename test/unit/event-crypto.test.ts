@@ -1,5 +1,5 @@
 /** Webhook crypto against Feishu's documented test vector (encryption) and signature over the raw body. */
-import { safeEqual } from '../../src/shared/safe-equal';
+import { safeEqual } from '../../src/common/safe-equal';
 import {
   EventDecryptError,
   checkTimestamp,

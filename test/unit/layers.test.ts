@@ -40,7 +40,7 @@ const refused = (from: string, to: string) =>
 describe('architecture/layers (eslint.config.mjs)', () => {
   it('refuses imports against the layers and accepts the real wiring', () => {
     const results = lint([
-      ['src/shared/constants.ts', "export { buildApp } from '../ingest/app';\n"],
+      ['src/common/constants.ts', "export { buildApp } from '../ingest/app';\n"],
       ['src/feishu/http.ts', "import { ConfigError } from '../config';\nvoid ConfigError;\n"],
       [
         'src/ingest/server.ts',
@@ -59,7 +59,7 @@ describe('architecture/layers (eslint.config.mjs)', () => {
       ],
     ]);
     expect(results).toEqual([
-      [refused('shared', 'ingest')],
+      [refused('common', 'ingest')],
       [refused('feishu', 'config')],
       [refused('ingest', 'worker'), refused('ingest', 'cli')],
       ['architecture/layers: src/workflows may import only types from src/activities (use `import type`)'],

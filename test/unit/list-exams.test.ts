@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { examListQuery, listExams } from '../../src/client';
-import type { ExamStatus } from '../../src/shared/constants';
+import type { ExamStatus } from '../../src/common/constants';
 
 /** The list query's own checks; listing against the dev server is covered by test/e2e/cli.test.ts (`list`). */
 describe('examListQuery / listExams', () => {

@@ -8,7 +8,7 @@ import {
 } from '../../src/feishu';
 import { buildApp } from '../../src/ingest/app';
 import { createIngestMetrics, createMetricsRegistry, createWorkerMetrics, serveMetrics } from '../../src/metrics';
-import type { FeishuMetrics } from '../../src/shared/metrics';
+import type { FeishuMetrics } from '../../src/common/metrics';
 import { recordingClient } from '../support/fake-temporal';
 import { ecoExamCreatedEvent } from '../support/feishu-events';
 import { parseExposition, sampleValue } from '../support/prometheus';

@@ -5,8 +5,8 @@
  */
 import { DefaultLogger, Worker } from '@temporalio/worker';
 import { productDataConverter } from '../../src/codec';
-import { ACCOUNT_WORKFLOW_TYPE, ecoAccountWorkflowId } from '../../src/shared/constants';
-import type { EcoAccountInput } from '../../src/shared/account-schemas';
+import { ACCOUNT_WORKFLOW_TYPE, ecoAccountWorkflowId } from '../../src/common/constants';
+import type { EcoAccountInput } from '../../src/common/account-schemas';
 import { workflowBundle } from '../../src/worker/bundle';
 import { papers, startAccountStack, until, type AccountStack } from '../support/account-stack';
 import { uniqueId } from '../support/exam-harness';

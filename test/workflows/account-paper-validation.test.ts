@@ -3,7 +3,7 @@
  * with nothing sent to Feishu and no workflow started. Plus the store-app rule: an unseen account needs tenant_key.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ecoAccountCustomFieldsWorkflowId, ecoAccountWorkflowId } from '../../src/shared/constants';
+import { ecoAccountCustomFieldsWorkflowId, ecoAccountWorkflowId } from '../../src/common/constants';
 import { TOKEN, papers, startAccountStack, type AccountStack } from '../support/account-stack';
 import { appTicketEvent } from '../support/feishu-events';
 import { uniqueId } from '../support/exam-harness';

@@ -7,8 +7,8 @@ import {
   getExamStatus,
   startExam,
 } from '../../src/client';
-import { ecoExamWorkflowId } from '../../src/shared/constants';
-import type { LoginInfoBody } from '../../src/shared/schemas';
+import { ecoExamWorkflowId } from '../../src/common/constants';
+import type { LoginInfoBody } from '../../src/common/schemas';
 import { arrangeExamUpdate, examArranged } from '../../src/workflows/definitions';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import {

@@ -1,5 +1,5 @@
 import { examDetails } from '../../src/workflows/current-details';
-import type { ExamStatusView } from '../../src/shared/types';
+import type { ExamStatusView } from '../../src/common/types';
 
 const base: ExamStatusView = { examId: 'e1', status: 'submitted', attempts: 2, invalidArrangements: 0 };
 

@@ -4,8 +4,8 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ecoAccountWorkflowId } from '../../src/shared/constants';
-import { ExamAccountIdKey } from '../../src/shared/search-attributes';
+import { ecoAccountWorkflowId } from '../../src/common/constants';
+import { ExamAccountIdKey } from '../../src/common/search-attributes';
 import { publishExamPapers } from '../../src/workflows/account-definitions';
 import { accountEvent, papers, startAccountStack, until, type AccountStack } from '../support/account-stack';
 import { uniqueId } from '../support/exam-harness';

@@ -1,10 +1,10 @@
-import { ExamStatusKey } from '../../src/shared/search-attributes';
-import { ecoExamWorkflowId } from '../../src/shared/constants';
+import { ExamStatusKey } from '../../src/common/search-attributes';
+import { ecoExamWorkflowId } from '../../src/common/constants';
 import { arrangeExam, getExamStatus, startExam } from '../../src/client';
 import { examArranged, examStatus } from '../../src/workflows/definitions';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
-import type { LoginInfoBody } from '../../src/shared/schemas';
-import type { EcoExamResult } from '../../src/shared/types';
+import type { LoginInfoBody } from '../../src/common/schemas';
+import type { EcoExamResult } from '../../src/common/types';
 import {
   capturedLogs,
   maybeRecordHistory,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { arrangeExam, startExam } from '../../src/client';
-import { ecoExamWorkflowId } from '../../src/shared/constants';
+import { ecoExamWorkflowId } from '../../src/common/constants';
 import { signNotification } from '../../src/activities/notify-exam-system';
 import { examStatus } from '../../src/workflows/definitions';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';

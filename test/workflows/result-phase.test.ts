@@ -12,11 +12,11 @@ import {
   FeishuTimeoutError,
   type FeishuClient,
 } from '../../src/feishu';
-import { ecoExamWorkflowId, updateResultTaskQueue } from '../../src/shared/constants';
-import { ExamIdKey, ExamResultStatusKey, ExamStatusKey, FeishuTenantKeyKey } from '../../src/shared/search-attributes';
-import type { ExamResultBody } from '../../src/shared/result-schemas';
-import { resultRefusal } from '../../src/shared/result-refusal';
-import type { EcoExamInput } from '../../src/shared/schemas';
+import { ecoExamWorkflowId, updateResultTaskQueue } from '../../src/common/constants';
+import { ExamIdKey, ExamResultStatusKey, ExamStatusKey, FeishuTenantKeyKey } from '../../src/common/search-attributes';
+import type { ExamResultBody } from '../../src/common/result-schemas';
+import { resultRefusal } from '../../src/common/result-refusal';
+import type { EcoExamInput } from '../../src/common/schemas';
 import type { WorkerSettingsDeps } from '../../src/activities';
 import { createWorkerSettings } from '../../src/activities/worker-settings';
 import { ConfigError, loadWorkerConfig } from '../../src/config';

@@ -1,6 +1,6 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { arrangeExam, getExamStatus, startExam } from '../../src/client';
-import { WORKFLOW_TYPE, ecoExamWorkflowId } from '../../src/shared/constants';
+import { WORKFLOW_TYPE, ecoExamWorkflowId } from '../../src/common/constants';
 import { examStatus } from '../../src/workflows/definitions';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';

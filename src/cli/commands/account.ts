@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { getAccount } from '../../client';
 import { parseConfig } from '../../config';
-import type { AccountView } from '../../shared/account-types';
+import type { AccountView } from '../../common/account-types';
 import type { Context } from '../context';
 import { EXIT } from '../errors';
 import type { Action } from '../program';

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { InvalidArrangementError, arrangeExam } from '../../client';
 import { parseConfig } from '../../config';
-import { describeZodError, loginInfoBodySchema, type LoginInfoBody } from '../../shared/schemas';
+import { describeZodError, loginInfoBodySchema, type LoginInfoBody } from '../../common/schemas';
 import { parseExamId, parseInteger } from '../args';
 import type { CliIo, Context } from '../context';
 import { CliError, EXIT } from '../errors';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { registerCustomFields } from '../../client';
 import { parseConfig } from '../../config';
-import type { RegisterCustomFieldsBody } from '../../shared/account-schemas';
+import type { RegisterCustomFieldsBody } from '../../common/account-schemas';
 import type { Context } from '../context';
 import { EXIT } from '../errors';
 import type { Action } from '../program';

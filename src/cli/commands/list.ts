@@ -8,7 +8,7 @@ import {
   WORKFLOW_TYPE,
   type ExamResultStatus,
   type ExamStatus,
-} from '../../shared/constants';
+} from '../../common/constants';
 import { parsePositiveInt } from '../args';
 import type { Context } from '../context';
 import { EXIT } from '../errors';

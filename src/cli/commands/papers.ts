@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { publishPapers } from '../../client';
 import { parseConfig } from '../../config';
-import type { PublishPapersBody } from '../../shared/account-schemas';
+import type { PublishPapersBody } from '../../common/account-schemas';
 import type { Context } from '../context';
 import { EXIT } from '../errors';
 import type { Action } from '../program';

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { getExamStatus } from '../../client';
 import { parseConfig } from '../../config';
-import { ecoExamWorkflowId } from '../../shared/constants';
-import type { ExamError, ExamStatusView } from '../../shared/types';
+import { ecoExamWorkflowId } from '../../common/constants';
+import type { ExamError, ExamStatusView } from '../../common/types';
 import { parseExamId } from '../args';
 import type { Context } from '../context';
 import { EXIT } from '../errors';

@@ -10,8 +10,8 @@ import {
   publishPapers,
   registerCustomFields,
 } from '../../client';
-import { accountIdSchema, type PublishPapersBody, type RegisterCustomFieldsBody } from '../../shared/account-schemas';
-import { describeZodError } from '../../shared/schemas';
+import { accountIdSchema, type PublishPapersBody, type RegisterCustomFieldsBody } from '../../common/account-schemas';
+import { describeZodError } from '../../common/schemas';
 import { HttpProblem } from '../http-errors';
 import { requireBearer } from '../auth';
 import type { ResolvedIngestDeps } from '../deps';

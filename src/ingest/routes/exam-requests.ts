@@ -7,7 +7,7 @@ import {
   InvalidArrangementError,
   InvalidResultError,
 } from '../../client';
-import { describeZodError, examIdSchema } from '../../shared/schemas';
+import { describeZodError, examIdSchema } from '../../common/schemas';
 import { HttpProblem } from '../http-errors';
 
 /** What the exam system's routes (./exams.ts, ./results.ts) share: the exam id check and one error → status mapping. */

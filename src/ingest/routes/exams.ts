@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { arrangeExam, getExamStatus } from '../../client';
-import type { LoginInfoBody } from '../../shared/schemas';
+import type { LoginInfoBody } from '../../common/schemas';
 import { requireBearer } from '../auth';
 import type { ResolvedIngestDeps } from '../deps';
 import { parseJsonBody, requireJsonContentType } from './body';

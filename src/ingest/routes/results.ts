@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { reportExamResult } from '../../client';
-import type { ExamResultBody } from '../../shared/result-schemas';
+import type { ExamResultBody } from '../../common/result-schemas';
 import { requireBearer } from '../auth';
 import type { ResolvedIngestDeps } from '../deps';
 import { parseJsonBody, requireJsonContentType } from './body';
@@ -11,7 +11,7 @@ import { examProblem, validExamId } from './exam-requests';
  * `Authorization: Bearer <EXAM_SYSTEM_TOKEN>` like the other exam routes, delivered through the `reportExamResult`
  * update so the workflow itself answers: 202 once it took the result (the newest is sent; one that arrives before the
  * login info is accepted waits for it), 400 with the field and why (validated here first with the signal's schema:
- * nothing is sent to the workflow), 404 for an unknown exam, 409 with the `reason` (src/shared/result-refusal.ts)
+ * nothing is sent to the workflow), 404 for an unknown exam, 409 with the `reason` (src/common/result-refusal.ts)
  * when the exam takes no result, 503 when no worker took it within INGEST_TEMPORAL_DEADLINE_MS (nothing was taken:
  * retry; the newest result wins, so a retry is harmless).
  */

@@ -1,7 +1,7 @@
 import { bindAccount } from '../../client';
-import { accountIdSchema } from '../../shared/account-schemas';
-import { EXAM_ACCOUNT_SCOPE } from '../../shared/constants';
-import { describeZodError } from '../../shared/schemas';
+import { accountIdSchema } from '../../common/account-schemas';
+import { EXAM_ACCOUNT_SCOPE } from '../../common/constants';
+import { describeZodError } from '../../common/schemas';
 import { HttpProblem } from '../http-errors';
 import type { ResolvedIngestDeps } from '../deps';
 import type { WebhookEvent } from './pipeline';

@@ -13,7 +13,7 @@
  */
 import { EventDecryptError, checkTimestamp, decryptEvent, verifySignature } from '../../feishu/event-crypto';
 import { classifyEventBody, type ClassifiedEvent } from '../../feishu/events';
-import { safeEqual } from '../../shared/safe-equal';
+import { safeEqual } from '../../common/safe-equal';
 import type { FeishuWebhookSettings } from '../deps';
 import { HttpProblem, type ProblemKind } from '../http-errors';
 import { isJsonContentType, parseJsonBytes } from '../json-body';

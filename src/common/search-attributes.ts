@@ -8,7 +8,7 @@ export const ExamIdKey = defineSearchAttributeKey('ExamId', 'KEYWORD');
 export const ExamStatusKey = defineSearchAttributeKey('ExamStatus', 'KEYWORD');
 export const FeishuTenantKeyKey = defineSearchAttributeKey('FeishuTenantKey', 'KEYWORD');
 export const ExamAccountIdKey = defineSearchAttributeKey('ExamAccountId', 'KEYWORD');
-/** Set once login info is accepted (src/shared/constants.ts EXAM_RESULT_STATUSES). */
+/** Set once login info is accepted (src/common/constants.ts EXAM_RESULT_STATUSES). */
 export const ExamResultStatusKey = defineSearchAttributeKey('ExamResultStatus', 'KEYWORD');
 
 export const SEARCH_ATTRIBUTE_KEYS = [

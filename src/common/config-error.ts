@@ -1,7 +1,7 @@
 /**
  * A configuration problem (a missing or bad environment variable, a taken port): each line names the variable and
  * the reason, never its value. Entries exit with code 2 on it (src/entry.ts). Parsing lives in src/config; the class
- * lives here so that shared helpers (src/shared/listen.ts) can raise it too.
+ * lives here so that shared helpers (src/common/listen.ts) can raise it too.
  */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -2,7 +2,7 @@ import type { ExamResultStatus, ExamStatus, FinalExamStatus } from './constants'
 
 /** What went wrong last, as shown by the `examStatus` query and the workflow result. Never holds request bodies. */
 export interface ExamError {
-  /** Stable failure type, e.g. `FeishuExamStateError`, `InvalidArrangement` (see src/shared/failure-types.ts). */
+  /** Stable failure type, e.g. `FeishuExamStateError`, `InvalidArrangement` (see src/common/failure-types.ts). */
   type: string;
   message: string;
   /** Feishu's business code, when Feishu answered. */

@@ -85,7 +85,7 @@ export function limitConnectionsPerClient(
   });
 }
 
-/** Limits against slow or greedy clients (src/shared/http-hardening.ts); defaults below. */
+/** Limits against slow or greedy clients (src/common/http-hardening.ts); defaults below. */
 export interface IngestHttpLimits {
   /** INGEST_REQUEST_TIMEOUT_MS: time to receive a whole request. */
   requestTimeoutMs?: number;

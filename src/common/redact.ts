@@ -1,5 +1,5 @@
 /**
- * THE one place that knows which fields are secret. Every log line (src/shared/log.ts) passes through
+ * THE one place that knows which fields are secret. Every log line (src/common/log.ts) passes through
  * `redact`, so a password, token, app secret, encrypt key, ticket or bearer secret that slips into log metadata is
  * replaced before it is written.
  */

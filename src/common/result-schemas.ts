@@ -38,7 +38,7 @@ export const MAX_DETAILS = 200;
 
 /**
  * The body of POST /open-apis/hire/v1/eco_exams/:exam_id/update_result (回传笔试结果). Unknown keys are refused;
- * describeZodError (src/shared/schemas.ts) reports them as "unknown field(s)" without naming them.
+ * describeZodError (src/common/schemas.ts) reports them as "unknown field(s)" without naming them.
  */
 export const examResultBodySchema = z.strictObject({
   /** The score, e.g. "60.5" ("0"–"100" recommended by Feishu). */

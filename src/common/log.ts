@@ -2,7 +2,7 @@ import type { LogEntry } from '@temporalio/worker';
 import { redact } from './redact';
 
 /**
- * THE logging of the product: one JSON line per event, metadata redacted (src/shared/redact.ts), warnings and errors
+ * THE logging of the product: one JSON line per event, metadata redacted (src/common/redact.ts), warnings and errors
  * on stderr, the rest on stdout. The ingest and the codec server log through `consoleLogger`; the worker installs
  * Temporal's DefaultLogger with `runtimeLogSink`, so SDK, workflow and activity lines come out the same way.
  */
