@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signNotification } from '../../src/activities/notify-exam-system';
 import { ecoAccountWorkflowId } from '../../src/common/constants';
@@ -10,7 +8,7 @@ import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
 import { KEY, TOKEN, accountEvent, papers, until } from '../support/account-stack';
 import { signedRequest } from '../support/feishu-events';
 import { runEntry, type RunningProcess } from '../support/processes';
-import { testEnv, testPayloadKeys, testTemporalCli, uniqueId } from '../support/temporal';
+import { testEnv, testPayloadKeys, rawWorkflowViews, uniqueId } from '../support/temporal';
 
 /**
  * The account side on the real worker and ingest processes (DEBUG logs): the customer's custom-field values reach the
@@ -18,7 +16,6 @@ import { testEnv, testPayloadKeys, testTemporalCli, uniqueId } from '../support/
  * the accountStatus query, nor any log line of either process; and a worker SIGKILLed while Feishu holds the paper
  * request is replaced and the list ends synced.
  */
-const run = promisify(execFile);
 const BEARER = `bearer-${uniqueId('b')}-0123456789`;
 const NOTIFY_SECRET = `notify-secret-${uniqueId('n')}`;
 const VALUE = `cf-value-${uniqueId('secret')}`;
@@ -132,17 +129,7 @@ describe('accounts on the real processes', () => {
     const account = await api('GET', `/accounts/${accountId}`);
     expect(JSON.parse(account.text)).toMatchObject({ customFields: [{ key: 'ord_id', value: VALUE }] });
 
-    const cli = testTemporalCli();
-    const target = [
-      '--address',
-      process.env.TEMPORAL_TEST_ADDRESS ?? '',
-      '-w',
-      ecoAccountWorkflowId(accountId),
-      '-o',
-      'json',
-    ];
-    const history = (await run(cli, ['workflow', 'show', ...target], { maxBuffer: 64 * 1024 * 1024 })).stdout;
-    const describe = (await run(cli, ['workflow', 'describe', ...target])).stdout;
+    const { history, describe } = await rawWorkflowViews(ecoAccountWorkflowId(accountId));
     expect(history).toContain('WORKFLOW_EXECUTION_STARTED'); // a real history, read without the codec
     expect(history).toContain(Buffer.from('binary/encrypted').toString('base64'));
     const logs = workers.map((worker) => worker.output()).join('') + ingest.output();

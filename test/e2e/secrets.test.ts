@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ecoExamWorkflowId } from '../../src/common/constants';
 import { FeishuSandbox } from '../../sandbox/feishu-sandbox';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { ecoExamCreatedEvent, signedRequest } from '../support/feishu-events';
 import { runEntry, type RunningProcess } from '../support/processes';
-import { testEnv, testPayloadKeys, testTemporalCli, uniqueId } from '../support/temporal';
+import { testEnv, testPayloadKeys, rawWorkflowViews, uniqueId } from '../support/temporal';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 /**
@@ -14,7 +12,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
  * Key, the verification token or the bearer secret appears in the raw history (`temporal workflow show -o json`,
  * no codec), in `describe`, in any log line of either process, or in the status answer.
  */
-const run = promisify(execFile);
 const APP_SECRET = `app-secret-${uniqueId('s')}`;
 const KEY = `encrypt-key-${uniqueId('k')}`;
 const TOKEN = `verification-${uniqueId('v')}`;
@@ -83,17 +80,7 @@ describe('no secret anywhere', () => {
     expect(JSON.parse(accepted!.rawBody)).toMatchObject({ exam_login_info: { password: PASSWORD } }); // it did reach Feishu
     const tenantToken = accepted!.headers.authorization!.replace('Bearer ', '');
 
-    const cli = testTemporalCli();
-    const address = [
-      '--address',
-      process.env.TEMPORAL_TEST_ADDRESS ?? '',
-      '-w',
-      ecoExamWorkflowId(examId),
-      '-o',
-      'json',
-    ];
-    const history = (await run(cli, ['workflow', 'show', ...address], { maxBuffer: 64 * 1024 * 1024 })).stdout;
-    const describe = (await run(cli, ['workflow', 'describe', ...address])).stdout;
+    const { history, describe } = await rawWorkflowViews(ecoExamWorkflowId(examId));
     expect(history).toContain('WORKFLOW_EXECUTION_COMPLETED'); // a real history, read without the codec
     expect(history).toContain(Buffer.from('binary/encrypted').toString('base64'));
 

@@ -1,5 +1,7 @@
 /** Test helpers: a TestWorkflowEnvironment on the shared dev server (see global-setup.ts) and unique ids. */
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { productDataConverter } from '../../src/codec';
 
@@ -38,6 +40,19 @@ export function testTemporalCli(): string {
   const path = process.env.TEMPORAL_CLI_PATH_FOR_TESTS;
   if (!path) throw new Error('TEMPORAL_CLI_PATH_FOR_TESTS is not set: run the tests through jest (global-setup.ts)');
   return path;
+}
+
+/**
+ * A workflow as anyone with the Temporal CLI sees it without the codec: `workflow show` (the raw history) and
+ * `workflow describe`, as JSON text — what the secrets checks search.
+ */
+export async function rawWorkflowViews(workflowId: string): Promise<{ history: string; describe: string }> {
+  const run = promisify(execFile);
+  const cli = testTemporalCli();
+  const target = ['--address', process.env.TEMPORAL_TEST_ADDRESS ?? '', '-w', workflowId, '-o', 'json'];
+  const history = (await run(cli, ['workflow', 'show', ...target], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+  const describe = (await run(cli, ['workflow', 'describe', ...target])).stdout;
+  return { history, describe };
 }
 
 /** `<prefix>-<12 hex chars>`, for task queues and exam ids. */
