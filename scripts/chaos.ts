@@ -25,11 +25,12 @@ import { adminRoutes } from '../sandbox/admin';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/common/search-attributes';
 import { ecoExamWorkflowId, type ExamStatus } from '../src/common/constants';
 import { findFreePort, startDevServer, type DevServer } from './dev-server';
-import { ROOT, startEntry, type RunningEntry } from './support/child-process';
+import { ROOT, type RunningEntry } from './support/child-process';
 import { resolveTemporalCli } from './temporal-cli';
 import { ResultLedger, planResults, resultBody, type ResultPlan } from './support/chaos-results';
 import { PaperLedger, planAccounts, readFinalLists } from './support/chaos-papers';
 import { reportTable } from './support/report-table';
+import { startIngestEntry, startWorkerEntry } from './support/product-entries';
 
 interface Options {
   quick: boolean;
@@ -163,29 +164,9 @@ async function main(): Promise<number> {
     // after an unknown outcome keeps its built-in delay (2 minutes): the tail of the run.
     RESULT_UPDATE_WINDOW: options.quick ? '10s' : '20s',
   };
-  const startWorker = (n: number) =>
-    startEntry('src/worker.ts', {
-      name: `worker-${n}`,
-      env: workerEnv,
-      ready: /worker started/,
-      timeoutMs: 120_000,
-      keepOutput: 8000,
-    });
+  const startWorker = (n: number) => startWorkerEntry(`worker-${n}`, workerEnv);
   const workers: RunningEntry[] = [await startWorker(1), await startWorker(2)];
-  const ingest = await startEntry('src/ingest/server.ts', {
-    name: 'ingest',
-    env: {
-      ...common,
-      INGEST_PORT: String(ingestPort),
-      FEISHU_ENCRYPT_KEY: secrets.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: secrets.verificationToken,
-      EXAM_SYSTEM_TOKEN: secrets.examSystemToken,
-    },
-    ready: /ingest listening/,
-    timeoutMs: 60_000,
-    keepOutput: 8000,
-  });
-  const ingestUrl = `http://127.0.0.1:${ingestPort}`;
+  const { entry: ingest, url: ingestUrl } = await startIngestEntry(common, secrets, ingestPort);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: productDataConverter(secrets.payloadKeys) });
   log(`stack up: Temporal ${address}, ingest ${ingestUrl}, sandbox ${sandbox.url}, 2 workers`);

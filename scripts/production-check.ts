@@ -22,7 +22,7 @@ import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/common/search-attributes';
 import { FeishuSandbox } from '../sandbox/feishu-sandbox';
 import { pushExamCreated } from '../sandbox/event-pusher';
 import { findFreePort } from './dev-server';
-import { startEntry, type RunningEntry } from './support/child-process';
+import type { RunningEntry } from './support/child-process';
 import { startPostgres, type Postgres } from './support/postgres';
 import { errorText, formatElapsed, runCommand } from './support/provision';
 import { Timings, printReport, type FlowResult } from './support/production-report';
@@ -35,6 +35,7 @@ import {
   type TemporalServer,
 } from './support/temporal-server';
 import { resolveTemporalCli } from './temporal-cli';
+import { startIngestEntry, startWorkerEntry } from './support/product-entries';
 
 const NAMESPACE = 'feishu-exams';
 const FLOW_TIMEOUT_MS = 5 * 60_000;
@@ -175,35 +176,18 @@ async function runFlow(options: {
     LOG_LEVEL: 'INFO',
   };
   const startWorker = (n: number) =>
-    startEntry('src/worker.ts', {
-      name: `worker-${n}`,
-      env: {
-        ...common,
-        FEISHU_BASE_URL: sandbox.url,
-        FEISHU_APP_ID: 'cli_production_check',
-        FEISHU_APP_SECRET: secrets.appSecret,
-        WORKER_SHUTDOWN_GRACE: '2s',
-      },
-      ready: /worker started/,
-      timeoutMs: 120_000,
-      keepOutput: 8000,
+    startWorkerEntry(`worker-${n}`, {
+      ...common,
+      FEISHU_BASE_URL: sandbox.url,
+      FEISHU_APP_ID: 'cli_production_check',
+      FEISHU_APP_SECRET: secrets.appSecret,
+      WORKER_SHUTDOWN_GRACE: '2s',
     });
   stack.workers.push(await startWorker(1), await startWorker(2));
   const ingestPort = await findFreePort();
-  stack.ingest = await startEntry('src/ingest/server.ts', {
-    name: 'ingest',
-    env: {
-      ...common,
-      INGEST_PORT: String(ingestPort),
-      FEISHU_ENCRYPT_KEY: secrets.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: secrets.verificationToken,
-      EXAM_SYSTEM_TOKEN: secrets.examSystemToken,
-    },
-    ready: /ingest listening/,
-    timeoutMs: 60_000,
-    keepOutput: 8000,
-  });
-  const ingestUrl = `http://127.0.0.1:${ingestPort}`;
+  const ingest = await startIngestEntry(common, secrets, ingestPort);
+  stack.ingest = ingest.entry;
+  const ingestUrl = ingest.url;
   options.log(`stack up: ingest ${ingestUrl}, sandbox ${sandbox.url}, 2 workers, namespace ${NAMESPACE}`);
 
   const examIds = Array.from(
