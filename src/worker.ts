@@ -4,7 +4,8 @@ import { TemporalAppTickets } from './client/app-tickets';
 import { productDataConverter } from './codec';
 import { runtimeLogSink } from './common/log';
 import { loadWorkerConfig, type WorkerConfig } from './config';
-import { createFeishuClient } from './feishu';
+import { createFeishuClient, SharedRateHolds } from './feishu';
+import { TemporalRateHolds } from './client/rate-holds';
 import { runMain } from './entry';
 import {
   customFieldsTaskQueue,
@@ -65,6 +66,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   });
   const dataConverter = productDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
   try {
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
     const feishu = createFeishuClient({
       baseUrl: config.FEISHU_BASE_URL,
       appId: config.FEISHU_APP_ID,
@@ -74,10 +76,14 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       callsPerSecond: config.FEISHU_CALLS_PER_SECOND,
       ...(metrics && { metrics: metrics.feishu }),
       // Store apps read the app_ticket the ingest keeps in Temporal.
-      appTickets: new TemporalAppTickets(
-        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),
-        config.TEMPORAL_TASK_QUEUE,
-      ),
+      appTickets: new TemporalAppTickets(client, config.TEMPORAL_TASK_QUEUE),
+      // A 429 holds that API × tenant back in every worker (docs/performance.md#quota-design).
+      sharedHolds: new SharedRateHolds(new TemporalRateHolds(client, config.TEMPORAL_TASK_QUEUE), {
+        onError: (what, err) =>
+          logger.warn(`shared 429 holds: ${what} failed; this worker goes on with what it knows`, {
+            reason: err instanceof Error ? err.message : String(err),
+          }),
+      }),
     });
     const workers = await createWorkers({
       connection,

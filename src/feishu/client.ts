@@ -118,10 +118,11 @@ export class FeishuClient {
   }
 
   /**
-   * Feishu's 429s are absorbed here, inside the attempt: while the tenant is held back, calls wait for the reset
-   * without sending; a call that gets a 429 holds the tenant back and tries again after the reset. Neither spends one
-   * of Temporal's attempts (which would push the exam's exponential backoff towards its cap). Waits longer than
-   * MAX_HOLD_WAIT_MS, or a 429 again after RATE_LIMIT_TRIES, go back to Temporal as a rate-limited failure.
+   * Feishu's 429s are absorbed here, inside the attempt: while the tenant is held back (by a 429 in this process or,
+   * with shared holds, in any worker), calls wait for the reset without sending; a call that gets a 429 holds the
+   * tenant back and tries again after the reset. Neither spends one of Temporal's attempts (which would push the
+   * exam's exponential backoff towards its cap). Waits longer than MAX_HOLD_WAIT_MS in all, or a 429 again after
+   * RATE_LIMIT_TRIES, go back to Temporal as a rate-limited failure.
    */
   private async gated<T>(
     endpoint: string,
@@ -129,16 +130,23 @@ export class FeishuClient {
     signal: AbortSignal | undefined,
     call: () => Promise<T>,
   ): Promise<T> {
-    for (let tries = 1; ; tries++) {
-      const wait = this.gate.remaining(tenantKey, endpoint);
-      if (wait > MAX_HOLD_WAIT_MS) {
+    let waited = 0;
+    let tries = 1;
+    for (;;) {
+      // Checked again after each wait: a hold may have been extended meanwhile (here or in another worker).
+      const wait = await this.gate.remainingFresh(tenantKey, endpoint);
+      if (waited + wait > MAX_HOLD_WAIT_MS) {
         throw new FeishuRateLimitedError(
           `Feishu ${endpoint}: held back ${wait} ms after a 429 for this tenant (not sent)`,
           {},
           wait,
         );
       }
-      if (wait > 0) await abortableSleep(wait, signal);
+      if (wait > 0) {
+        await abortableSleep(wait, signal);
+        waited += wait;
+        continue;
+      }
       try {
         return await call();
       } catch (err) {
@@ -146,6 +154,7 @@ export class FeishuClient {
         this.gate.hold(tenantKey, err.retryAfterMs, endpoint);
         this.metrics.rateLimitHold(endpoint, tenantKey);
         if (tries >= RATE_LIMIT_TRIES || err.retryAfterMs > MAX_HOLD_WAIT_MS) throw err;
+        tries += 1;
       }
     }
   }

@@ -9,6 +9,7 @@ import {
 } from './token-manager';
 import { Pacer } from './pacer';
 import { RateLimitGate } from './rate-limit-gate';
+import type { SharedRateHolds } from './shared-holds';
 import type { FeishuMetrics } from '../common/metrics';
 
 export * from './client';
@@ -16,6 +17,7 @@ export * from './errors';
 export * from './http';
 export * from './token-manager';
 export * from './rate-limit-gate';
+export * from './shared-holds';
 export * from './pacer';
 export * from './url';
 export * from './update-result';
@@ -32,6 +34,8 @@ export interface FeishuClientConfig {
   appTickets?: AppTicketSource;
   /** Space calls per API × tenant in this process to at most this many per second. */
   callsPerSecond?: number;
+  /** 429 holds shared with every worker process (src/feishu/shared-holds.ts); unset: each process holds on its own. */
+  sharedHolds?: SharedRateHolds;
   /** Requests, 429 holds and token fetches are counted here (src/metrics); default: nowhere. */
   metrics?: FeishuMetrics;
 }
@@ -54,5 +58,5 @@ export function createFeishuClient(config: FeishuClientConfig): FeishuClient {
   } else {
     tokens = new CustomAppTokenProvider(http, credentials, tokenOptions);
   }
-  return new FeishuClient(http, tokens, new RateLimitGate(), pacer, config.metrics);
+  return new FeishuClient(http, tokens, new RateLimitGate(Date.now, config.sharedHolds), pacer, config.metrics);
 }

@@ -1,30 +1,43 @@
 import { quotaKey } from './pacer';
+import type { SharedRateHolds } from './shared-holds';
 
 /**
- * 429 feedback for the whole process, not just one attempt: when Feishu says a tenant is over its quota (429 or
- * 99991400, with `x-ogw-ratelimit-reset`), every call of that API for that tenant from this process holds back until the reset
- * instead of spending more requests on certain refusals. Across worker processes the server-side per-tenant rate
- * of each API's task queue keeps the steady rate under the quota; each process learns of a 429 on its own
- * (docs/performance.md#quota-design: why there is no cross-worker hold yet).
+ * 429 feedback for every call, not just one attempt: when Feishu says a tenant is over its quota (429 or 99991400,
+ * with `x-ogw-ratelimit-reset`), every call of that API for that tenant holds back until the reset instead of spending
+ * more requests on certain refusals. With `shared` (src/feishu/shared-holds.ts) the hold reaches every worker
+ * process: this process publishes its 429s and learns of the others' within about a second
+ * (docs/performance.md#quota-design). Without it, each process learns of a 429 on its own.
  */
 export class RateLimitGate {
   private readonly heldUntil = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly shared?: SharedRateHolds,
+  ) {}
 
-  /** Milliseconds this API × tenant must still wait (0 when open). */
+  /** Milliseconds this API × tenant must still wait (0 when open), by this process's 429s and the shared holds known. */
   remaining(tenantKey = '', api = ''): number {
     const key = quotaKey(api, tenantKey);
     const until = this.heldUntil.get(key);
-    if (until === undefined) return 0;
-    const left = until - this.now();
-    if (left <= 0) this.heldUntil.delete(key);
-    return Math.max(0, left);
+    let left = 0;
+    if (until !== undefined) {
+      left = until - this.now();
+      if (left <= 0) this.heldUntil.delete(key);
+    }
+    return Math.max(0, left, this.shared?.remaining(api, tenantKey) ?? 0);
+  }
+
+  /** remaining() once the shared holds known here are at most about a second old (a bounded wait; never rejects). */
+  async remainingFresh(tenantKey = '', api = ''): Promise<number> {
+    await this.shared?.fresh();
+    return this.remaining(tenantKey, api);
   }
 
   hold(tenantKey: string | undefined, ms: number, api = ''): void {
     const key = quotaKey(api, tenantKey);
     const until = this.now() + ms;
     if ((this.heldUntil.get(key) ?? 0) < until) this.heldUntil.set(key, until);
+    this.shared?.publish(api, tenantKey, until);
   }
 }

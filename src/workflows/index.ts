@@ -9,6 +9,7 @@ export {
   submitAttemptFailed,
 } from './definitions';
 export { feishuAppTicketWorkflow, appTicketReceived, currentAppTicket } from './app-ticket-workflow';
+export { feishuRateHoldsWorkflow, feishuRateLimited, feishuRateHolds } from './rate-holds-workflow';
 export { ecoAccountWorkflow } from './eco-account-workflow';
 export { ecoAccountCustomFieldsWorkflow } from './account-custom-fields-workflow';
 export * from './account-definitions';

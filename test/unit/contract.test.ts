@@ -16,6 +16,7 @@ import { buildApp } from '../../src/ingest/app';
 import { PROBLEM_STATUS } from '../../src/ingest/http-errors';
 import * as workflows from '../../src/workflows';
 import { appTicketWorkflowId } from '../../src/workflows/app-ticket-workflow';
+import { rateHoldsWorkflowId } from '../../src/workflows/rate-holds-workflow';
 import { createActivities, type ActivityDeps } from '../../src/activities';
 import * as notification from '../../src/activities/notify-exam-system';
 import {
@@ -98,7 +99,7 @@ describe('names', () => {
   it('workflow ids are what the id functions build', () => {
     // Placeholders differ only in their name: `eco-exam-<exam_id>` and ecoExamWorkflowId('<id>') agree.
     const normalise = (id: string): string => id.replace(/<[^>]+>/g, '<id>');
-    const idFunctions: Record<string, unknown> = { ...constants, appTicketWorkflowId };
+    const idFunctions: Record<string, unknown> = { ...constants, appTicketWorkflowId, rateHoldsWorkflowId };
     const inCode = Object.entries(idFunctions)
       .filter(([name, value]) => /WorkflowId$/.test(name) && typeof value === 'function')
       .map(([, fn]) => (fn as (id: string) => string)('<id>'));
