@@ -143,6 +143,8 @@ async function withTimeout<T>(run: (signal: AbortSignal) => Promise<T>, ms: numb
       controller.abort(reason);
       reject(reason);
     }, ms);
+    // A pending read or publish alone must not keep the process alive.
+    timer.unref();
   });
   try {
     return await Promise.race([run(controller.signal), timeout]);

@@ -30,7 +30,10 @@ export interface RateHoldsInput {
 }
 
 export const feishuRateLimited = defineSignal<[RateHold]>('feishuRateLimited');
-/** The active holds (API, tenant tag, end time): nothing secret. */
+/**
+ * The holds (API, tenant tag, end time; nothing secret) as of the workflow's last task: one that has ended since is
+ * pruned at the next signal — compare `untilMs` with the time (a query does not advance the workflow's clock).
+ */
 export const feishuRateHolds = defineQuery<RateHold[]>('feishuRateHolds');
 
 /** The memo key under which the workflow keeps its active holds for the workers to read. */
@@ -83,7 +86,7 @@ export async function feishuRateHoldsWorkflow(input: RateHoldsInput = {}): Promi
   for (const hold of input.holds ?? []) if (isRateHold(hold)) holds = mergeHold(holds, hold, Date.now());
   let received = 0;
   let changed = true;
-  setHandler(feishuRateHolds, () => activeHolds(holds, Date.now()));
+  setHandler(feishuRateHolds, () => holds);
   setHandler(feishuRateLimited, (hold) => {
     received += 1;
     if (!isRateHold(hold) || hold.untilMs > Date.now() + MAX_HOLD_AHEAD_MS) {
