@@ -17,6 +17,12 @@ import {
 } from './eco-account';
 import { noopFeishuMetrics, type FeishuMetrics } from '../common/metrics';
 
+/**
+ * The token endpoints a call may need before its own (src/feishu/token-manager.ts): while one is held for the tenant
+ * the call waits too — rarely needed (tokens are cached for hours), but a refused fetch must not be retried at once.
+ */
+const TOKEN_ENDPOINTS = ['tenant_access_token', 'app_access_token'] as const;
+
 /** Longest wait for a 429's reset inside one attempt; longer ones go back to Temporal's retry. */
 const MAX_HOLD_WAIT_MS = 20_000;
 /** 429s absorbed within one attempt before it is handed back to Temporal. */
@@ -134,7 +140,7 @@ export class FeishuClient {
     let tries = 1;
     for (;;) {
       // Checked again after each wait: a hold may have been extended meanwhile (here or in another worker).
-      const wait = await this.gate.remainingFresh(tenantKey, endpoint);
+      const wait = await this.gate.remainingFresh(tenantKey, endpoint, TOKEN_ENDPOINTS);
       if (waited + wait > MAX_HOLD_WAIT_MS) {
         throw new FeishuRateLimitedError(
           `Feishu ${endpoint}: held back ${wait} ms after a 429 for this tenant (not sent)`,
@@ -151,8 +157,10 @@ export class FeishuClient {
         return await call();
       } catch (err) {
         if (!(err instanceof FeishuRateLimitedError)) throw err;
-        this.gate.hold(tenantKey, err.retryAfterMs, endpoint);
-        this.metrics.rateLimitHold(endpoint, tenantKey);
+        // Held under the API that refused: the call's own, or the token endpoint its token fetch went to.
+        const refused = err.endpoint ?? endpoint;
+        this.gate.hold(tenantKey, err.retryAfterMs, refused);
+        this.metrics.rateLimitHold(refused, tenantKey);
         if (tries >= RATE_LIMIT_TRIES || err.retryAfterMs > MAX_HOLD_WAIT_MS) throw err;
         tries += 1;
       }

@@ -52,6 +52,8 @@ export class FeishuRateLimitedError extends FeishuError {
     info: FeishuErrorInfo,
     readonly retryAfterMs: number,
     readonly limit?: number,
+    /** The API that answered 429 (a token endpoint when the token fetch was refused): its quota is the one spent. */
+    readonly endpoint?: string,
   ) {
     super(message, info);
   }
@@ -121,6 +123,7 @@ export function feishuErrorFromResponse(
       info,
       retryAfterFromHeader(headers.get('x-ogw-ratelimit-reset')),
       Number.isFinite(limit) && limit > 0 ? limit : undefined,
+      endpoint,
     );
   }
   if (code === FEISHU_CODE.examStateAbnormal) {

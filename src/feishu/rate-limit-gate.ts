@@ -28,10 +28,13 @@ export class RateLimitGate {
     return Math.max(0, left, this.shared?.remaining(api, tenantKey) ?? 0);
   }
 
-  /** remaining() once the shared holds known here are at most about a second old (a bounded wait; never rejects). */
-  async remainingFresh(tenantKey = '', api = ''): Promise<number> {
+  /**
+   * The longest remaining() of `api` and `alsoApis` for this tenant, once the shared holds known here are at most
+   * about a second old (a bounded wait; never rejects).
+   */
+  async remainingFresh(tenantKey = '', api = '', alsoApis: readonly string[] = []): Promise<number> {
     await this.shared?.fresh();
-    return this.remaining(tenantKey, api);
+    return Math.max(this.remaining(tenantKey, api), ...alsoApis.map((also) => this.remaining(tenantKey, also)));
   }
 
   hold(tenantKey: string | undefined, ms: number, api = ''): void {

@@ -272,6 +272,29 @@ describe('429 feedback across calls (RateLimitGate)', () => {
       .catch((e: unknown) => e)) as FeishuRateLimitedError;
     expect(held.retryAfterMs).toBe(119_000);
   });
+  it('holds a refused token fetch under the token endpoint × tenant, and calls needing it wait for the reset', async () => {
+    const { fetch, calls } = scriptedFetch([
+      json(429, { code: 99991400, msg: 'limited' }, { 'x-ogw-ratelimit-reset': '1' }),
+      token('t-1'),
+      json(200, { code: 0, msg: 'SUCCESS', data: {} }),
+    ]);
+    const http = new FeishuHttp({ baseUrl: 'https://open.feishu.test', fetch, timeoutMs: 1000 });
+    const gate = new RateLimitGate();
+    const c = new FeishuClient(http, new CustomAppTokenProvider(http, { appId: 'a', appSecret: 's' }), gate);
+    const started = Date.now();
+    const sent = c.submitLoginInfo('e1', body);
+    await new Promise((r) => setTimeout(r, 50));
+    // The token endpoint's quota was spent, not login_info's.
+    expect(gate.remaining('', 'tenant_access_token')).toBeGreaterThan(900);
+    expect(gate.remaining('', 'login_info')).toBe(0);
+    await expect(sent).resolves.toMatchObject({ logId: 'LOG123' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(calls.map((call) => call.url.replace('https://open.feishu.test/open-apis/', ''))).toEqual([
+      'auth/v3/tenant_access_token/internal',
+      'auth/v3/tenant_access_token/internal',
+      'hire/v1/eco_exams/e1/login_info',
+    ]);
+  });
 });
 
 describe('TokenCache', () => {
