@@ -3,7 +3,7 @@
  * (fairness on, one partition: scripts/dev-server.ts) with the product's worker composition (createWorkers sets the
  * per-tenant rate on the login-info queue) and a fake Feishu client that records each call: each tenant is held to
  * its rate by the two workers together, and one tenant's backlog does not slow another's.
- * docs/performance.md#quota-design (a 429 is still held back per process only: see there).
+ * docs/performance.md#quota-design (a 429 held in every worker: test/e2e/shared-rate-holds.test.ts).
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
