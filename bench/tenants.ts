@@ -1,6 +1,6 @@
 /**
  * Bench section "tenants" (issue 14): one STORE app (FEISHU_APP_TYPE=store) serving 5 tenants, 5 × 1 000 arranged
- * exams (quick: 5 × 150) waiting at once, drained by 2 worker processes — the real worker entry (src/worker.ts, as
+ * exams (quick: 5 × 300) waiting at once, drained by 2 worker processes — the real worker entry (src/worker.ts, as
  * `npm run worker` runs it) with its production defaults: at start each sets the per-tenant (fairness-key) rate
  * FEISHU_CALLS_PER_SECOND on the login-info queue, which the Temporal server enforces for both processes together
  * (docs/performance.md#quota-design). Feishu is the sandbox, which enforces 50/s and 1000/min per API × app ×
@@ -30,7 +30,7 @@ import { connectClient, examId, inBatches, round, sleep, uniqueId, type BenchCon
 
 const TENANTS = 5;
 const EXAMS_PER_TENANT = 1000;
-const QUICK_EXAMS_PER_TENANT = 150;
+const QUICK_EXAMS_PER_TENANT = 300;
 const WORKERS = 2;
 /** The issue's targets: each tenant at ≥ 960/min (its quota is 1000/min), all five together ≥ 4 800/min. */
 export const TENANT_TARGET_PER_MIN = 960;
