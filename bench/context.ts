@@ -14,6 +14,8 @@ export interface BenchContext {
   address: string;
   namespace: string;
   cliPath: string;
+  /** The dev server's process (its CPU time is read by sections that profile a drain). */
+  serverPid?: number;
   /** PAYLOAD_ENCRYPTION_KEYS of the run (the product always encrypts; so does the bench). */
   payloadKeys: string;
   quick: boolean;
@@ -73,4 +75,17 @@ export const round = (value: number, digits = 1): number => Number(value.toFixed
 
 export async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Runs `fn` over `items`, `size` at a time (the sections start their backlogs 50 at a time). */
+export async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+/** One row of the printed table: a figure, what was measured, its target, and whether it was met. */
+export interface BenchRow {
+  figure: string;
+  measured: string;
+  target: string;
+  met?: boolean;
 }

@@ -16,16 +16,8 @@ import { createWorkers, runWorkers } from '../src/worker/compose';
 import { workflowBundle } from '../src/worker/bundle';
 import { loadWorkerConfig } from '../src/config';
 import type { WorkerSettingsDeps } from '../src/activities';
-import {
-  connectClient,
-  connectNative,
-  examId,
-  maxInWindow,
-  round,
-  sleep,
-  uniqueId,
-  type BenchContext,
-} from './context';
+import { callFigures, perSecond } from './calls';
+import { connectClient, connectNative, examId, inBatches, sleep, uniqueId, type BenchContext } from './context';
 
 export interface DrainSide {
   exams: number;
@@ -101,32 +93,17 @@ export async function startProductWorkers(
 }
 
 function summarise(requests: RecordedRequest[], exams: number): DrainSide & { perSecond: number[] } {
-  const times = requests.map((r) => r.at);
-  const accepted = requests.filter((r) => r.response.code === 0);
-  const throttled = requests.filter((r) => r.response.status === 429).length;
-  const first = Math.min(...times);
-  const lastAccepted = Math.max(...accepted.map((r) => r.at));
-  const seconds = (lastAccepted - first) / 1000;
-  const perSecond: number[] = [];
-  for (const t of times) {
-    const slot = Math.floor((t - first) / 1000);
-    perSecond[slot] = (perSecond[slot] ?? 0) + 1;
-  }
+  const figures = callFigures(requests);
   return {
     exams,
-    accepted: accepted.length,
-    throttled,
-    seconds: round(seconds, 1),
-    // Accepted calls per minute of drain: n calls span n−1 intervals.
-    ratePerMin: round(((accepted.length - 1) / seconds) * 60, 1),
-    max1s: maxInWindow(times, 1000),
-    max60s: maxInWindow(times, 60_000),
-    perSecond: Array.from(perSecond, (n) => n ?? 0),
+    accepted: figures.accepted,
+    throttled: figures.throttled,
+    seconds: figures.seconds,
+    ratePerMin: figures.ratePerMin,
+    max1s: figures.max1s,
+    max60s: figures.max60s,
+    perSecond: perSecond(requests),
   };
-}
-
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
 export async function runDrainBench(ctx: BenchContext): Promise<DrainResult> {

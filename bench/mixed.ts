@@ -11,7 +11,19 @@ import { FeishuSandbox, type RecordedRequest } from '../sandbox/feishu-sandbox';
 import type { EcoExamInput } from '../src/common/schemas';
 import { ecoExamWorkflowId } from '../src/common/constants';
 import type { ExamResultBody } from '../src/common/result-schemas';
-import { connectClient, examId, maxInWindow, round, sleep, uniqueId, type BenchContext } from './context';
+import { FEISHU_QUOTA_PER_SECOND } from '../src/common/constants';
+import { acceptedPerMinute, perSecond } from './calls';
+import {
+  connectClient,
+  examId,
+  inBatches,
+  maxInWindow,
+  round,
+  sleep,
+  uniqueId,
+  type BenchContext,
+  type BenchRow,
+} from './context';
 import { startProductWorkers } from './drain';
 
 export interface MixedResult {
@@ -31,7 +43,12 @@ export interface MixedResult {
   seconds: number;
   /** The history of one exam with ten accepted result updates. */
   tenUpdates: { events: number; bytes: number; updates: number };
+  /** Calls per second of each API since the first call of either (for the plot; not in the JSON). */
+  perSecond: { loginInfo: number[]; updateResult: number[] };
 }
+
+/** The issue's target for each API's rate while both drain at once (issue 14). */
+export const MIXED_TARGET_PER_MIN = 960;
 
 const APP = { appId: 'cli_bench', appSecret: 'bench-secret' };
 const TENANT = 'tenant-bench';
@@ -46,17 +63,7 @@ const resultBody = (n: number): ExamResultBody => ({
 /** Exams of the bench end soon after their result: short window and settle delay (the timers would only wait). */
 const resultInput: Partial<EcoExamInput> = { resultUpdateWindow: '2s', resultSettleDelay: '2s' };
 
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
-
-function ratePerMin(accepted: RecordedRequest[]): { perMin: number; first: number; last: number } {
-  const times = accepted.map((r) => r.at).sort((a, b) => a - b);
-  const first = times[0] ?? 0;
-  const last = times.at(-1) ?? 0;
-  const seconds = (last - first) / 1000;
-  return { perMin: seconds > 0 ? round(((times.length - 1) / seconds) * 60, 1) : 0, first, last };
-}
+const ratePerMin = (accepted: RecordedRequest[]) => acceptedPerMinute(accepted.map((r) => r.at));
 
 export async function runMixedBench(ctx: BenchContext): Promise<MixedResult> {
   const exams = ctx.quick ? 200 : 1000;
@@ -83,6 +90,7 @@ export async function runMixedBench(ctx: BenchContext): Promise<MixedResult> {
       const login = ratePerMin(logins);
       const update = ratePerMin(results);
       const all = [...sandbox.loginInfoRequests(), ...sandbox.updateResultRequests()];
+      const origin = Math.min(...all.map((r) => r.at));
       const mixed = {
         exams,
         loginInfoPerMin: login.perMin,
@@ -100,6 +108,10 @@ export async function runMixedBench(ctx: BenchContext): Promise<MixedResult> {
           1000,
         ),
         seconds: round((Math.max(login.last, update.last) - Math.min(login.first, update.first)) / 1000, 1),
+        perSecond: {
+          loginInfo: perSecond(sandbox.loginInfoRequests(), origin),
+          updateResult: perSecond(sandbox.updateResultRequests(), origin),
+        },
       };
       ctx.log(
         `mixed: login_info ${mixed.loginInfoAccepted}/${exams} at ${mixed.loginInfoPerMin}/min, update_result ` +
@@ -143,4 +155,52 @@ async function historyOfTenUpdates(
   const bytes = Number(description.raw.workflowExecutionInfo?.historySizeBytes ?? 0);
   ctx.log(`mixed: 10-update exam ${id} closed as ${description.status.name}`);
   return { events: history.events?.length ?? 0, bytes, updates: 10 };
+}
+
+/** The section's rows of the printed table (bench/run.ts), each figure beside the issue's target. */
+export function mixedRows(mixed: MixedResult): BenchRow[] {
+  const target = `≥ ${MIXED_TARGET_PER_MIN}/min`;
+  return [
+    {
+      figure: `mixed ${mixed.exams} exams: login_info rate`,
+      measured: `${mixed.loginInfoPerMin}/min`,
+      target,
+      met: mixed.loginInfoPerMin >= MIXED_TARGET_PER_MIN,
+    },
+    {
+      figure: 'mixed: update_result rate (same time)',
+      measured: `${mixed.updateResultPerMin}/min`,
+      target,
+      met: mixed.updateResultPerMin >= MIXED_TARGET_PER_MIN,
+    },
+    {
+      figure: 'mixed: throttled (429)',
+      measured: String(mixed.throttled),
+      target: '0',
+      met: mixed.throttled === 0,
+    },
+    {
+      figure: 'mixed: max calls in any 1 s (login / result)',
+      measured: `${mixed.max1sLoginInfo} / ${mixed.max1sUpdateResult}`,
+      target: `≤ ${FEISHU_QUOTA_PER_SECOND} each`,
+      met: mixed.max1sLoginInfo <= FEISHU_QUOTA_PER_SECOND && mixed.max1sUpdateResult <= FEISHU_QUOTA_PER_SECOND,
+    },
+    {
+      figure: 'mixed: accepted (login / result), both drains at once',
+      measured: `${mixed.loginInfoAccepted} / ${mixed.updateResultAccepted} in ${mixed.seconds} s (${mixed.overlapSeconds} s overlap)`,
+      target: `${mixed.exams} / ${mixed.exams}`,
+      met: mixed.loginInfoAccepted === mixed.exams && mixed.updateResultAccepted === mixed.exams,
+    },
+    {
+      figure: 'history of a 10-update exam',
+      measured: `${mixed.tenUpdates.events} events, ${mixed.tenUpdates.bytes} bytes`,
+      target: '—',
+    },
+  ];
+}
+
+/** The section's figures in bench/results/latest.json (`mixed.*`): all but the per-second series. */
+export function mixedJson(mixed: MixedResult): Omit<MixedResult, 'perSecond'> {
+  const { perSecond: _series, ...figures } = mixed;
+  return figures;
 }

@@ -1,6 +1,7 @@
 /**
- * Two small SVG charts for the README, written by hand (no charting dependency): calls per second over the drain
- * against Feishu's quota lines, and the distribution of signal → login_info latency.
+ * Small SVG charts for the docs, written by hand (no charting dependency): calls per second against Feishu's quota
+ * lines (the drain beside the official SDK, the tenants of a store app, the two APIs of the mixed drain), and the
+ * distribution of signal → login_info latency.
  */
 const W = 720;
 const H = 300;
@@ -42,29 +43,85 @@ function axes(xMax: number, yMax: number): string {
   return [...ys, ...xs].join('\n');
 }
 
-export function drainChart(ours: number[], baseline: number[], perSecondLimit: number, perMinuteLimit: number): string {
-  const xMax = Math.max(ours.length, baseline.length, 10);
-  const yMax = Math.max(perSecondLimit * 1.2, ...ours, ...baseline);
+export interface Series {
+  label: string;
+  color: string;
+  values: number[];
+}
+
+const PALETTE = ['#1f77b4', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+
+/** Lines of calls per second against Feishu's two quota lines (per second, and per minute as a rate). */
+function callsChart(title: string, series: Series[], perSecondLimit: number, perMinuteLimit: number): string {
+  const xMax = Math.max(10, ...series.map((s) => s.values.length));
+  const yMax = Math.max(perSecondLimit * 1.2, ...series.flatMap((s) => s.values));
   const x = (v: number) => PAD.left + (v / xMax) * plotW;
   const y = (v: number) => PAD.top + plotH - (v / yMax) * plotH;
-  const line = (values: number[], color: string) =>
+  const line = ({ values, color }: Series) =>
     `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${values.map((v, i) => `${x(i + 0.5).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`;
   const hline = (value: number, color: string, label: string) =>
     `<line x1="${PAD.left}" y1="${y(value)}" x2="${PAD.left + plotW}" y2="${y(value)}" stroke="${color}" stroke-dasharray="6 4"/><text x="${PAD.left + plotW - 4}" y="${y(value) - 4}" text-anchor="end" fill="${color}">${label}</text>`;
-  const legend = `<rect x="${PAD.left + 10}" y="${PAD.top + 4}" width="10" height="3" fill="#1f77b4"/><text x="${PAD.left + 24}" y="${PAD.top + 9}">feishu-exam-bridge</text>
-<rect x="${PAD.left + 150}" y="${PAD.top + 4}" width="10" height="3" fill="#d62728"/><text x="${PAD.left + 164}" y="${PAD.top + 9}">official SDK, plain loop (incl. 429s)</text>`;
+  let legendX = PAD.left + 10;
+  const legend = series.map(({ label, color }) => {
+    const entry = `<rect x="${legendX}" y="${PAD.top + 4}" width="10" height="3" fill="${color}"/><text x="${legendX + 14}" y="${PAD.top + 9}">${label}</text>`;
+    legendX += 24 + label.length * 6;
+    return entry;
+  });
   return frame(
-    'login_info calls per second while draining the backlog',
+    title,
     'seconds since the first call',
     'calls / s',
     [
       axes(xMax, yMax),
       hline(perSecondLimit, '#555', `quota ${perSecondLimit}/s`),
       hline(perMinuteLimit / 60, '#2ca02c', `quota ${perMinuteLimit}/min = ${(perMinuteLimit / 60).toFixed(1)}/s`),
-      line(baseline, '#d62728'),
-      line(ours, '#1f77b4'),
-      legend,
+      ...series.map(line),
+      ...legend,
     ].join('\n'),
+  );
+}
+
+export function drainChart(ours: number[], baseline: number[], perSecondLimit: number, perMinuteLimit: number): string {
+  return callsChart(
+    'login_info calls per second while draining the backlog',
+    [
+      { label: 'official SDK, plain loop (incl. 429s)', color: '#d62728', values: baseline },
+      { label: 'feishu-exam-bridge', color: '#1f77b4', values: ours },
+    ],
+    perSecondLimit,
+    perMinuteLimit,
+  );
+}
+
+/** Store app: each tenant's login_info calls per second (its own quota) while all tenants drain at once. */
+export function tenantsChart(
+  tenants: Array<{ tenantKey: string; perSecond: number[] }>,
+  perSecondLimit: number,
+  perMinuteLimit: number,
+): string {
+  return callsChart(
+    `login_info calls per second per tenant: ${tenants.length} tenants of one store app, 2 workers`,
+    tenants.map((t, i) => ({ label: t.tenantKey, color: PALETTE[i % PALETTE.length]!, values: t.perSecond })),
+    perSecondLimit,
+    perMinuteLimit,
+  );
+}
+
+/** One tenant, two APIs (each its own quota) draining at once. */
+export function mixedChart(
+  loginInfo: number[],
+  updateResult: number[],
+  perSecondLimit: number,
+  perMinuteLimit: number,
+): string {
+  return callsChart(
+    'one tenant: login_info and update_result calls per second, both drains at once',
+    [
+      { label: 'login_info', color: '#1f77b4', values: loginInfo },
+      { label: 'update_result', color: '#ff7f0e', values: updateResult },
+    ],
+    perSecondLimit,
+    perMinuteLimit,
   );
 }
 
