@@ -1,4 +1,5 @@
 import { temporal } from '@temporalio/proto';
+import { FEISHU_QUOTA_PER_MINUTE } from './constants';
 
 /**
  * Feishu's quota is per API × app × tenant. Each Feishu API has its own activity task queue, and every activity on it
@@ -43,3 +44,20 @@ export async function applyQueueQuota(service: WorkflowService, quota: QueueQuot
  * workers, not Feishu's quota (that is per tenant, above). 1000 starts/s ≈ 60 tenants at 16.5/s.
  */
 export const QUEUE_WIDE_CALLS_PER_SECOND = 1000;
+
+/** The per-key bucket's start: about one second of the rate, plus a few calls. */
+const KEY_BURST_SECONDS = 1;
+const KEY_BURST_EXTRA_CALLS = 8;
+
+/**
+ * The per-tenant (fairness-key) rate to set for a wanted `callsPerSecond`, so that a tenant's first minute stays in
+ * Feishu's 1000/min too. The server's per-key token bucket starts full: a fresh (or long idle) key gets about one
+ * second of its rate plus a few calls on top of the steady rate (measured: ≈ 8 extra at 5/s, ≈ 18 at 16.5/s with two
+ * workers; docs/performance.md#quota-design), so its first 60 s window holds up to 61 × rate + 8 calls. At the default
+ * 16.5/s that is ≈ 1014 > 1000; the rate is lowered to what keeps the window under the quota (16.26/s ≈ 976/min).
+ * A custom app does not need it: its queue-wide limit (the same rate) starts with no such burst (drain: ≤ 992 in 60 s).
+ */
+export function perKeyCallsPerSecond(callsPerSecond: number): number {
+  const firstWindowCap = (FEISHU_QUOTA_PER_MINUTE - KEY_BURST_EXTRA_CALLS) / (60 + KEY_BURST_SECONDS);
+  return Math.min(callsPerSecond, Math.floor(firstWindowCap * 100) / 100);
+}

@@ -9,7 +9,7 @@ import {
 } from '../common/constants';
 import { EXAM_METRICS_SINK, noopExamMetrics, type ExamMetrics, type ExamMetricsSinks } from '../common/metrics';
 import { workflowBundle } from './bundle';
-import { applyQueueQuota, QUEUE_WIDE_CALLS_PER_SECOND } from '../common/task-queue-quota';
+import { applyQueueQuota, perKeyCallsPerSecond, QUEUE_WIDE_CALLS_PER_SECOND } from '../common/task-queue-quota';
 
 /**
  * THE composition of the product's workers, used by the worker entry (src/worker.ts), the test harness and the
@@ -97,7 +97,11 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<Worke
         namespace: options.namespace,
         identity: options.identity ?? 'feishu-exam-bridge-worker',
         taskQueue,
-        perKeyPerSecond: options.callsPerSecond,
+        // A store app's tenants are held by the per-key rate alone: keep their first minute under the quota too.
+        perKeyPerSecond:
+          options.queueCallsPerSecond === undefined
+            ? perKeyCallsPerSecond(options.callsPerSecond)
+            : options.callsPerSecond,
         queuePerSecond: options.queueCallsPerSecond ?? QUEUE_WIDE_CALLS_PER_SECOND,
       });
     }
