@@ -11,13 +11,13 @@ import { startDevServer } from '../scripts/dev-server';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { FEISHU_QUOTA_PER_MINUTE, FEISHU_QUOTA_PER_SECOND } from '../src/common/constants';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/common/search-attributes';
-import { runAckBench, type AckResult } from './ack';
+import { ackJson, ackRows, runAckBench, type AckResult } from './ack';
 import { newPayloadKeys, type BenchContext } from './context';
 import { runDrainBench, type DrainResult } from './drain';
 import { runLatencyBench, type LatencyResult } from './latency';
-import { runMemoryBench, type MemoryResult } from './memory';
+import { memoryRows, runMemoryBench, type MemoryResult } from './memory';
 import { runMixedBench, type MixedResult } from './mixed';
-import { drainChart, latencyChart } from './plot';
+import { ackChart, drainChart, latencyChart } from './plot';
 
 const ROOT = join(__dirname, '..');
 const SECTIONS = ['drain', 'mixed', 'latency', 'ack', 'memory'] as const;
@@ -162,31 +162,8 @@ function rowsFor(
       },
     );
   }
-  if (ack) {
-    rows.push(
-      {
-        figure: `webhook ack p50 (${ack.ratePerSec}/s for ${ack.seconds} s)`,
-        measured: `${ack.p50Ms} ms`,
-        target: '—',
-      },
-      { figure: 'webhook ack p99', measured: `${ack.p99Ms} ms`, target: '≤ 50 ms', met: ack.p99Ms <= 50 },
-      { figure: 'webhook: lost events', measured: `${ack.lost} of ${ack.sent}`, target: '0', met: ack.lost === 0 },
-      {
-        figure: 'baseline (SDK EventDispatcher) ack p50 / p99',
-        measured: `${ack.baseline.p50Ms} / ${ack.baseline.p99Ms} ms`,
-        target: '—',
-      },
-      { figure: 'baseline: lost events', measured: `${ack.baseline.lost} of ${ack.baseline.sent}`, target: '—' },
-    );
-  }
-  if (memory) {
-    rows.push({
-      figure: `worker RSS, ${memory.exams} exams waiting`,
-      measured: `${memory.rssMb} MB`,
-      target: '≤ 400 MB',
-      met: memory.rssMb <= 400,
-    });
-  }
+  if (ack) rows.push(...ackRows(ack));
+  if (memory) rows.push(...memoryRows(memory));
   return rows;
 }
 
@@ -263,7 +240,7 @@ async function main(): Promise<void> {
       },
       history: { events: latency.historyEvents },
     }),
-    ...(ack && { ack }),
+    ...(ack && { ack: ackJson(ack) }),
     ...(memory && { memory }),
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -277,8 +254,9 @@ async function main(): Promise<void> {
   }
   if (latency)
     writeFileSync(join(ROOT, 'docs', 'bench-latency.svg'), latencyChart(latency.values, latency.p50Ms, latency.p99Ms));
+  if (ack) writeFileSync(join(ROOT, 'docs', 'bench-ack.svg'), ackChart(ack));
   process.stdout.write(
-    `\nwritten: bench/results/latest.json${drain ? ', docs/bench-drain.svg' : ''}${latency ? ', docs/bench-latency.svg' : ''}\n`,
+    `\nwritten: bench/results/latest.json${drain ? ', docs/bench-drain.svg' : ''}${latency ? ', docs/bench-latency.svg' : ''}${ack ? ', docs/bench-ack.svg' : ''}\n`,
   );
 }
 
