@@ -11,7 +11,7 @@ import { startDevServer } from '../scripts/dev-server';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/common/search-attributes';
 import { newPayloadKeys, type BenchContext } from './context';
-import { measureMemory, type MemoryProbe } from './memory';
+import { measureMemory, WORKER_NODE_OPTIONS, type MemoryProbe } from './memory';
 import { ensureBuiltPackage } from './prebuilt';
 
 const SETTINGS: Record<string, Omit<MemoryProbe, 'steps'>> = {
@@ -21,7 +21,7 @@ const SETTINGS: Record<string, Omit<MemoryProbe, 'steps'>> = {
   'dist cache=500': { entry: 'dist', env: { WORKER_MAX_CACHED_WORKFLOWS: '500' } },
   'dist semi=1': { entry: 'dist', env: { NODE_OPTIONS: '--max-semi-space-size=1' } },
   'dist old=256': { entry: 'dist', env: { NODE_OPTIONS: '--max-old-space-size=256' } },
-  'dist old=256 semi=1': { entry: 'dist', env: { NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=1' } },
+  'dist old=256 semi=1 (deployment.md)': { entry: 'dist', env: { NODE_OPTIONS: WORKER_NODE_OPTIONS } },
 };
 
 function arg(name: string): string | undefined {

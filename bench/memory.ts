@@ -12,6 +12,8 @@
  *    few times, keep the largest.
  * 3. Stop the worker with SIGTERM.
  *
+ * The worker runs with the heap flags of docs/deployment.md (WORKER_NODE_OPTIONS below) and the default sticky cache.
+ *
  * `growthMb` = RSS at the last step − RSS at 1 000: what waiting exams cost once the sticky cache
  * (WORKER_MAX_CACHED_WORKFLOWS) is full; it must stay near 0 (an evicted exam costs nothing in the worker until its
  * next task). RSS is the whole process: the main thread, the workflow thread's V8 isolate holding the cache, and the
@@ -63,6 +65,13 @@ export interface MemoryReadings {
   peakRssMb: number;
 }
 
+/**
+ * The worker's V8 heap flags as docs/deployment.md runs it (`NODE_OPTIONS` or `node <flags> dist/worker.js`): old space
+ * 256 MB per isolate (the main thread's and the workflow thread's: V8 flags are process-wide) and 1 MB semi-spaces,
+ * so garbage is collected instead of accumulating up to V8's default limits (≈ 4 GB here).
+ */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=1';
+
 const STEPS = [1_000, 10_000];
 const QUICK_STEPS = [1_000, 2_000];
 const START_CONCURRENCY = 50;
@@ -84,7 +93,7 @@ const RSS_WATCH_MS = 1_000;
 export async function runMemoryBench(ctx: BenchContext): Promise<MemoryResult> {
   const steps = ctx.quick ? QUICK_STEPS : STEPS;
   ctx.log(`memory: package ${ensureBuiltPackage((line) => ctx.log(line))}`);
-  const readings = await measureMemory(ctx, { entry: 'dist', steps });
+  const readings = await measureMemory(ctx, { entry: 'dist', env: { NODE_OPTIONS: WORKER_NODE_OPTIONS }, steps });
   const rssMb = readings.rssMb[readings.rssMb.length - 1]!;
   const rssMbAt1000 = readings.rssMb[0]!;
   return {
