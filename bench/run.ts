@@ -3,11 +3,11 @@
  * real Temporal dev server and the Feishu sandbox. Prints one table (each figure beside its target), writes
  * bench/results/latest.json and the plots docs/bench-drain.svg and docs/bench-latency.svg.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { startDevServer } from '../scripts/dev-server';
+import { SQLITE_WAL, startDevServer } from '../scripts/dev-server';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { FEISHU_QUOTA_PER_MINUTE, FEISHU_QUOTA_PER_SECOND } from '../src/common/constants';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/common/search-attributes';
@@ -173,7 +173,17 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const started = Date.now();
   const cliPath = await resolveTemporalCli({ log });
-  const server = await startDevServer({ cliPath, headless: true, searchAttributes: SEARCH_ATTRIBUTES_FOR_CLI, log });
+  // A database file in WAL mode, synchronous=NORMAL: durable across a crash of the server process, as fast as the
+  // in-memory store, where SQLite's default journal cannot start 200 workflows/s (docs/performance.md#webhook-ack).
+  const dataDir = mkdtempSync(join(tmpdir(), 'feb-bench-'));
+  const server = await startDevServer({
+    cliPath,
+    headless: true,
+    searchAttributes: SEARCH_ATTRIBUTES_FOR_CLI,
+    dbFilename: join(dataDir, 'temporal.db'),
+    sqlitePragmas: [...SQLITE_WAL],
+    log,
+  });
   const ctx: BenchContext = {
     address: server.address,
     namespace: server.namespace,
@@ -195,6 +205,7 @@ async function main(): Promise<void> {
     if (only.has('memory')) memory = await runMemoryBench(ctx);
   } finally {
     await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 
   const rows = rowsFor(drain, latency, ack, memory, mixed);
