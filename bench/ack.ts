@@ -1,234 +1,219 @@
 /**
- * Bench section "webhook ack": how fast the ingest answers Feishu's 创建笔试 (`hire.eco_exam.created_v1`) webhook under a
- * steady open-loop load, and whether any event is lost — side by side with the official SDK's `EventDispatcher` behind
- * its node http adapter (`lark.adaptDefault`) doing the same work on the same load.
+ * Bench section "webhook ack": how fast the ingest answers Feishu's 创建笔试 (`hire.eco_exam.created_v1`) webhook under
+ * a steady open-loop load, beside the physical limit (a raw `client.workflow.start` loop at the same rate on the same
+ * server) and the official SDK's `EventDispatcher` (bench/ack-servers.ts); and whether any event is lost once Feishu's
+ * redelivery is modelled.
  *
- * - Load: `ratePerSec` (200) events/s for `seconds` (60; quick: 10), each a distinct exam, signed and encrypted exactly as
- *   Feishu does (`signedRequest(ecoExamCreatedEvent(…), { encryptKey })`). Bodies are built before the timed loop, so
- *   signing and encryption cost nothing during it. Sends follow a fixed timetable (open loop: never waiting for an answer
- *   before the next send) over a keep-alive `node:http` Agent with enough sockets. Each side first gets a 2 s warm-up at
- *   the same rate (JIT, sockets, the dev server's caches; not measured), so neither side pays for going first.
- * - Latency: intended send time → full response. Measuring from the timetable (not the actual send) keeps coordinated
- *   omission out: a stalled event loop (sender and server share this process) shows up as latency, not as fewer sends.
- *   Percentiles are over every request that got an HTTP answer, whatever its status. Answers later than Feishu's 3 s
- *   (a failed delivery for Feishu, redelivered) are logged per side: the ingest bounds its Temporal call at 2 s and
- *   answers 503, the SDK has no bound and answers 200 whenever startExam returns.
- * - Lost: an event whose answer was not 200, plus an event answered 200 whose workflow does not exist in Temporal
- *   (visibility, on the section's own task queue, given a bounded time to catch up).
- * - Each side starts workflows on its own unique task queue that no worker polls: this measures the ingest, not the
- *   workflow. The started workflows are left running; the run's dev server is thrown away afterwards.
+ * Runs, in this order, each after a 2 s warm-up at its rate (JIT, sockets, the server's caches; not measured):
+ *   raw start loop at 100/s, the ingest at 100/s, raw at 200/s, the ingest at 200/s, the SDK at 200/s,
+ * each for `seconds` (60; quick: 10), each on its own task queue that no worker polls (this measures the start, not
+ * the workflow; the run's dev server is thrown away afterwards).
+ *
+ * - Webhook load (bench/ack-load.ts): each event a distinct exam, signed and encrypted as Feishu does
+ *   (`signedRequest(ecoExamCreatedEvent(…), { encryptKey })`), bodies built before the timed loop. Sent as Feishu
+ *   sends: an attempt not answered 2xx within 3 s fails and the event is redelivered, four times at most, on a
+ *   compressed schedule (1.5 / 3 / 6 / 12 s for Feishu's 15 s / 5 min / 1 h / 6 h).
+ * - Latency: of first attempts, from the intended send time; an attempt cut at Feishu's 3 s counts as 3 s (then the
+ *   percentile understates it, and the section says how many there were).
+ * - Lost: an event whose workflow does not exist after all its redeliveries (visibility of the side's queue, given
+ *   a bounded time to catch up). Duplicates: executions beyond one per event on the side's queue (an event that
+ *   started two workflows). Undelivered: events Feishu would count failed (no 2xx in time on any attempt).
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import * as lark from '@larksuiteoapi/node-sdk';
 import type { Client } from '@temporalio/client';
-import { startExam, type StartExamOptions } from '../src/client';
-import { buildApp } from '../src/ingest/app';
 import { ecoExamWorkflowId } from '../src/common/constants';
-import { listen } from '../src/common/listen';
-import type { EcoExamInput } from '../src/common/schemas';
 import { ecoExamCreatedEvent, signedRequest } from '../sandbox/feishu-events';
+import {
+  connectPlainClient,
+  deliverAsFeishu,
+  FEISHU_DEADLINE_MS,
+  rawStartLoop,
+  REDELIVERY_DELAYS_MS,
+  type Delivery,
+  type PreparedEvent,
+} from './ack-load';
+import { probeSdkWhitespace, productServer, sdkServer, withServer, type Secrets } from './ack-servers';
 import { connectClient, examId, percentile, round, sleep, uniqueId, type BenchContext } from './context';
+import type { TableRow } from './table-row';
 
-export interface AckResult {
+/** One webhook side at one rate. */
+export interface AckSide {
+  ratePerSec: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
   sent: number;
+  /** First attempts not answered 2xx within 3 s. */
+  firstAttemptFailed: number;
+  /** Redeliveries sent in all. */
+  redeliveries: number;
+  /** Events Feishu would count failed after every attempt. */
+  undelivered: number;
   lost: number;
-  ratePerSec: number;
-  seconds: number;
-  baseline: { p50Ms: number; p99Ms: number; maxMs: number; sent: number; lost: number };
+  duplicates: number;
+  /** First-attempt latencies (ms), for the plot; not written to the JSON. */
+  values: number[];
 }
 
-const RATE_PER_SEC = 200;
+export interface RawSide {
+  ratePerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  failed: number;
+  values: number[];
+}
+
+export interface AckResult {
+  seconds: number;
+  /** The ingest at 200/s (with redelivery). */
+  at200: AckSide;
+  at100: AckSide;
+  raw200: RawSide;
+  raw100: RawSide;
+  /** The official SDK at 200/s, same load and redelivery. */
+  baseline: AckSide;
+}
+
+const RATES = [100, 200] as const;
 const SECONDS = 60;
 const QUICK_SECONDS = 10;
-/** Warm-up before each side's timed load (same rate, answers discarded): JIT, connections, the server's caches. */
 const WARMUP_SECONDS = 2;
-/** Feishu's deadline for an answer (docs/feishu.md#deadline-and-redelivery): later counts as a failed delivery there. */
-const FEISHU_DEADLINE_MS = 3_000;
-const WEBHOOK_PATH = '/webhook/feishu';
-/** Per-request bound; far above Feishu's 3 s, so a slow answer is measured rather than cut off. */
-const REQUEST_TIMEOUT_MS = 30_000;
-/** After the last send, how long unanswered requests are waited for before they count as lost. */
-const DRAIN_TIMEOUT_MS = REQUEST_TIMEOUT_MS + 5_000;
 /** Visibility catch-up: stop polling when every event is visible, or the count has not moved for this long… */
 const VISIBILITY_STABLE_MS = 5_000;
 /** …or after this long in all. */
 const VISIBILITY_MAX_WAIT_MS = 60_000;
 const VISIBILITY_POLL_MS = 500;
 
-/** One prepared webhook POST: the exact bytes and headers Feishu would send. */
-interface PreparedEvent {
-  examId: string;
-  body: Buffer;
-  headers: Record<string, string>;
-}
-
-/** A side's events: the warm-up's (not measured) and the timed load's. */
-interface Load {
-  warmup: PreparedEvent[];
-  timed: PreparedEvent[];
-}
-
-/** What happened to one request: HTTP status (0 = no answer: connection error or timeout) and its latency. */
-interface Shot {
-  status: number;
-  latencyMs: number;
-  error?: string;
-  /** First bytes of the answer, for the report on unexpected answers. */
-  bodyStart?: string;
-}
-
-interface SideResult {
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  sent: number;
-  lost: number;
-}
-
-interface Secrets {
-  verificationToken: string;
-  encryptKey: string;
-}
-
 export async function runAckBench(ctx: BenchContext): Promise<AckResult> {
   const seconds = ctx.quick ? QUICK_SECONDS : SECONDS;
-  const count = RATE_PER_SEC * seconds;
   const secrets: Secrets = {
     verificationToken: randomBytes(16).toString('hex'),
     encryptKey: randomBytes(24).toString('base64url'),
   };
-  // Workflow ids are namespace-wide: every exam of both sides must be distinct, or a duplicate would be "found".
-  const usedExamIds = new Set<string>();
-  const prepare = (timed: number): Load => ({
-    warmup: prepareEvents(RATE_PER_SEC * WARMUP_SECONDS, secrets, usedExamIds),
-    timed: prepareEvents(timed, secrets, usedExamIds),
-  });
-  const connected = await connectClient(ctx);
-  const client = connected.client;
+  // Workflow ids are namespace-wide: every exam of every side must be distinct, or a duplicate would be "found".
+  const used = new Set<string>();
+  const product = await connectClient(ctx);
+  const plain = await connectPlainClient(ctx);
   try {
-    const productQueue = uniqueId('bench-ack');
-    const product = await withServer(productServer(client, productQueue, secrets), (url) =>
-      measureSide(ctx, 'ingest (fastify)', client, productQueue, url, prepare(count)),
-    );
-
+    const raw: RawSide[] = [];
+    const ours: AckSide[] = [];
+    for (const rate of RATES) {
+      raw.push(await measureRaw(ctx, plain.client, rate, seconds, used));
+      const queue = uniqueId(`bench-ack-${rate}`);
+      ours.push(
+        await withServer(productServer(product.client, queue, secrets), (url) =>
+          measureWebhook(ctx, `ingest ${rate}/s`, product.client, queue, url, rate, seconds, secrets, used),
+        ),
+      );
+    }
     const baselineQueue = uniqueId('bench-ack-sdk');
-    const baseline = await withServer(sdkServer(client, baselineQueue, secrets), async (url) => {
-      const side = await measureSide(
+    const baseline = await withServer(sdkServer(product.client, baselineQueue, secrets), async (url) => {
+      const side = await measureWebhook(
         ctx,
-        'official SDK (EventDispatcher + adaptDefault)',
-        client,
+        'official SDK 200/s',
+        product.client,
         baselineQueue,
         url,
-        prepare(count),
+        200,
+        seconds,
+        secrets,
+        used,
       );
-      await probeSdkWhitespace(ctx, client, url, secrets, usedExamIds);
+      await probeSdkWhitespace(ctx, product.client, url, secrets, uniqueExamId(used));
       return side;
     });
-
-    return { ...product, ratePerSec: RATE_PER_SEC, seconds, baseline };
+    return { seconds, at100: ours[0]!, at200: ours[1]!, raw100: raw[0]!, raw200: raw[1]!, baseline };
   } finally {
-    await connected.close();
+    await product.close();
+    await plain.close();
   }
 }
 
-// ---- the two servers under test ----
+// ---- the two measurements ----
 
-interface StartedServer {
-  url: URL;
-  close(): Promise<void>;
+async function measureRaw(
+  ctx: BenchContext,
+  client: Client,
+  rate: number,
+  seconds: number,
+  used: Set<string>,
+): Promise<RawSide> {
+  const queue = uniqueId(`bench-ack-raw-${rate}`);
+  const ids = (n: number) => Array.from({ length: n }, () => uniqueExamId(used));
+  await rawStartLoop(client, queue, ids(rate * WARMUP_SECONDS), rate);
+  const run = await rawStartLoop(client, queue, ids(rate * seconds), rate);
+  const values = run.latencies.filter((ms) => !Number.isNaN(ms));
+  const side: RawSide = {
+    ratePerSec: rate,
+    p50Ms: round(percentile(values, 50), 2),
+    p99Ms: round(percentile(values, 99), 2),
+    failed: run.failed,
+    values,
+  };
+  ctx.log(
+    `ack: raw start ${rate}/s: p50 ${side.p50Ms} / p99 ${side.p99Ms} ms, ${run.failed} failed` +
+      `${run.firstError ? ` (e.g. ${run.firstError})` : ''}, sender lag max ${round(run.maxLagMs)} ms`,
+  );
+  return side;
 }
 
-async function withServer<T>(start: Promise<StartedServer>, fn: (url: URL) => Promise<T>): Promise<T> {
-  const server = await start;
-  try {
-    return await fn(server.url);
-  } finally {
-    await server.close();
-  }
-}
-
-/** The product's ingest, in-process, on an ephemeral loopback port. */
-async function productServer(client: Client, taskQueue: string, secrets: Secrets): Promise<StartedServer> {
-  const app = buildApp({
-    client,
-    taskQueue,
-    examSystemToken: randomBytes(24).toString('hex'),
-    feishu: { verificationToken: secrets.verificationToken, encryptKey: secrets.encryptKey },
-  });
-  const { url } = await listen(app, { host: '127.0.0.1', port: 0, portVariable: '(bench ingest)' });
-  return { url: new URL(`${url}${WEBHOOK_PATH}`), close: () => app.close() };
-}
-
-/**
- * The baseline: what the official SDK's docs show — `EventDispatcher` registered for the event, served by
- * `adaptDefault` on a plain `http.createServer` — with a handler doing the product's work (startExam of the event's
- * exam, on its own queue; unlike the ingest, no 2 s deadline: the SDK has no such notion).
- *
- * The SDK's known weaknesses (docs/feishu.md#the-official-node-sdk), which this bench checks rather than works around:
- * - its signature check hashes `JSON.stringify(parsed body)`, not the raw bytes: a correctly signed body passes only
- *   when Feishu's bytes happen to equal the re-serialisation. The load's bodies are compact JSON (`{"encrypt":"…"}`),
- *   which re-serialises identically, so they pass; `probeSdkWhitespace` sends one correctly signed body with
- *   whitespace to show what happens otherwise;
- * - a failed check makes `invoke` return `undefined` and the adapter still answers 200 (an empty body): Feishu never
- *   redelivers, the event is silently lost. The lost count below catches that (200 but no workflow);
- * - the Verification Token is never checked for events; the signature is compared with `===`;
- * - `adaptDefault` awaits the handler before replying, and a throwing handler rejects the adapter's promise, which
- *   `http.createServer` ignores: an unhandled rejection that ends a default Node 20 process. The one line around the
- *   adapter below (answer 500 instead) is what any deployment must add; it is not a fix of the load.
- */
-async function sdkServer(client: Client, taskQueue: string, secrets: Secrets): Promise<StartedServer> {
-  const dispatcher = new lark.EventDispatcher({
-    encryptKey: secrets.encryptKey,
-    verificationToken: secrets.verificationToken,
-    // 'verification failed event' and friends would otherwise be printed once per request.
-    loggerLevel: lark.LoggerLevel.error,
-  }).register({
-    'hire.eco_exam.created_v1': async (data) => {
-      if (data.exam_id === undefined) return { msg: 'no exam_id' };
-      const candidate = data.candidate_info;
-      const exam: EcoExamInput = {
-        examId: data.exam_id,
-        ...(data.account_id !== undefined && { accountId: data.account_id }),
-        ...(data.paper_id !== undefined && { paperId: data.paper_id }),
-        ...(data.tenant_key !== undefined && { tenantKey: data.tenant_key }),
-        ...(data.event_id !== undefined && { eventId: data.event_id }),
-        ...(candidate !== undefined && {
-          candidate: {
-            ...(candidate.name !== undefined && { name: candidate.name }),
-            ...(candidate.mobile !== undefined && { mobile: { ...candidate.mobile } }),
-            ...(candidate.email !== undefined && { email: candidate.email }),
-          },
-        }),
-      };
-      const options: StartExamOptions = { taskQueue };
-      await startExam(client, exam, options);
-      return { msg: 'success' };
-    },
-  });
-  const adapter = lark.adaptDefault(WEBHOOK_PATH, dispatcher, { autoChallenge: true });
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    adapter(req, res).catch(() => {
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
-    });
-  });
-  const { url } = await listen(server, { host: '127.0.0.1', port: 0, portVariable: '(bench SDK server)' });
+async function measureWebhook(
+  ctx: BenchContext,
+  label: string,
+  client: Client,
+  taskQueue: string,
+  url: URL,
+  rate: number,
+  seconds: number,
+  secrets: Secrets,
+  used: Set<string>,
+): Promise<AckSide> {
+  const warmup = prepareEvents(rate * WARMUP_SECONDS, secrets, used);
+  const events = prepareEvents(rate * seconds, secrets, used);
+  await deliverAsFeishu(url, warmup, rate);
+  ctx.log(`ack: ${label}: ${events.length} events to ${url.href} (queue ${taskQueue})`);
+  const run = await deliverAsFeishu(url, events, rate);
+  const first = run.deliveries.map((d) => d.attempts[0]!);
+  const values = first.map((a) => a.latencyMs);
+  const firstAttemptFailed = first.filter(
+    (a) => !(a.status >= 200 && a.status < 300 && a.latencyMs <= FEISHU_DEADLINE_MS),
+  ).length;
+  const redeliveries = run.deliveries.reduce((n, d) => n + d.attempts.length - 1, 0);
+  const undelivered = run.deliveries.filter((d) => !d.delivered).length;
+  ctx.log(
+    `ack: ${label}: first attempts ${describeStatuses(run.deliveries)}; ${firstAttemptFailed} failed ` +
+      `(no 2xx within ${FEISHU_DEADLINE_MS} ms), ${redeliveries} redeliveries, ${undelivered} never delivered; ` +
+      `sender lag max ${round(run.maxLagMs)} ms`,
+  );
+  const odd = run.deliveries.flatMap((d) => d.attempts).find((a) => a.status !== 200);
+  if (odd) ctx.log(`ack: ${label}: e.g. ${odd.status} ${odd.error ?? ''} ${odd.bodyStart ?? ''}`.trimEnd());
+  const { lost, duplicates } = await countLost(ctx, label, client, taskQueue, [...warmup, ...events], events);
   return {
-    url: new URL(`${url}${WEBHOOK_PATH}`),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    ratePerSec: rate,
+    p50Ms: round(percentile(values, 50), 2),
+    p99Ms: round(percentile(values, 99), 2),
+    maxMs: round(Math.max(...values), 2),
+    sent: events.length,
+    firstAttemptFailed,
+    redeliveries,
+    undelivered,
+    lost,
+    duplicates,
+    values,
   };
 }
 
-// ---- load ----
+function describeStatuses(deliveries: Delivery[]): string {
+  const byStatus = new Map<string, number>();
+  for (const d of deliveries) {
+    const a = d.attempts[0]!;
+    const key = a.status === 0 ? (a.error ?? 'no answer') : String(a.status);
+    byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
+  }
+  return [...byStatus].map(([status, n]) => `${status}×${n}`).join(', ');
+}
+
+// ---- events ----
 
 function uniqueExamId(used: Set<string>): string {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -254,128 +239,21 @@ function prepareEvents(count: number, secrets: Secrets, used: Set<string>): Prep
   return events;
 }
 
-async function measureSide(
-  ctx: BenchContext,
-  label: string,
-  client: Client,
-  taskQueue: string,
-  url: URL,
-  load: Load,
-): Promise<SideResult> {
-  ctx.log(`ack: ${label}: warm-up, ${load.warmup.length} events at ${RATE_PER_SEC}/s (queue ${taskQueue})`);
-  await fireOpenLoop(url, load.warmup, RATE_PER_SEC);
-  const events = load.timed;
-  ctx.log(`ack: ${label}: ${events.length} events at ${RATE_PER_SEC}/s to ${url.href}`);
-  const { shots, maxLagMs } = await fireOpenLoop(url, events, RATE_PER_SEC);
-  const answered = shots.filter((shot) => shot.status !== 0).map((shot) => shot.latencyMs);
-  const byStatus = new Map<number, number>();
-  for (const shot of shots) byStatus.set(shot.status, (byStatus.get(shot.status) ?? 0) + 1);
-  const statuses = [...byStatus].map(([status, n]) => `${status === 0 ? 'no answer' : status}×${n}`).join(', ');
-  const late = answered.filter((ms) => ms > FEISHU_DEADLINE_MS).length;
-  const inTime = shots.filter((shot) => shot.status === 200 && shot.latencyMs <= FEISHU_DEADLINE_MS).length;
-  ctx.log(
-    `ack: ${label}: answers ${statuses}; ${late} after Feishu's ${FEISHU_DEADLINE_MS} ms; ` +
-      `200 in time (what Feishu counts as delivered) ${inTime}; ` +
-      `sender lag max ${round(maxLagMs)} ms`,
-  );
-  const odd = shots.find((shot) => shot.status !== 200);
-  if (odd) ctx.log(`ack: ${label}: e.g. ${odd.status} ${odd.error ?? ''} ${odd.bodyStart ?? ''}`.trimEnd());
-  const lost = await countLost(ctx, label, client, taskQueue, load, shots);
-  return {
-    p50Ms: round(percentile(answered, 50), 2),
-    p99Ms: round(percentile(answered, 99), 2),
-    maxMs: round(answered.length ? answered.reduce((max, ms) => Math.max(max, ms)) : Number.NaN, 2),
-    sent: events.length,
-    lost,
-  };
-}
+// ---- lost and duplicated ----
 
 /**
- * Sends `events[i]` at `start + i / rate` without waiting for answers. Resolves when every request has an outcome
- * (bounded: unanswered requests time out). `maxLagMs`: how late the sender was against its timetable.
- */
-async function fireOpenLoop(
-  url: URL,
-  events: PreparedEvent[],
-  ratePerSec: number,
-): Promise<{ shots: Shot[]; maxLagMs: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 1024 });
-  const shots: Shot[] = new Array<Shot>(events.length);
-  const intervalMs = 1000 / ratePerSec;
-  let done = 0;
-  let maxLagMs = 0;
-  let allDone: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (allDone = resolve));
-
-  const record = (index: number, shot: Shot): void => {
-    if (shots[index] !== undefined) return;
-    shots[index] = shot;
-    if (++done === events.length) allDone();
-  };
-
-  const send = (index: number, intendedAt: number): void => {
-    const event = events[index]!;
-    const req = request(url, { method: 'POST', agent, headers: event.headers });
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('timeout')));
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        if (size < 512) chunks.push(chunk);
-        size += chunk.length;
-      });
-      res.on('end', () => {
-        const shot: Shot = { status: res.statusCode ?? 0, latencyMs: performance.now() - intendedAt };
-        if (shot.status !== 200) shot.bodyStart = Buffer.concat(chunks).toString('utf8').slice(0, 200);
-        record(index, shot);
-      });
-      res.on('error', (err) => record(index, { status: 0, latencyMs: Number.NaN, error: err.message }));
-    });
-    req.on('error', (err) => record(index, { status: 0, latencyMs: Number.NaN, error: err.message }));
-    req.end(event.body);
-  };
-
-  const start = performance.now() + 20;
-  await new Promise<void>((resolve) => {
-    let next = 0;
-    const tick = (): void => {
-      const now = performance.now();
-      while (next < events.length && start + next * intervalMs <= now) {
-        const intendedAt = start + next * intervalMs;
-        maxLagMs = Math.max(maxLagMs, now - intendedAt);
-        send(next, intendedAt);
-        next++;
-      }
-      if (next >= events.length) return resolve();
-      setTimeout(tick, Math.max(0, start + next * intervalMs - performance.now()));
-    };
-    tick();
-  });
-
-  let drainTimer: NodeJS.Timeout | undefined;
-  await Promise.race([finished, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
-  clearTimeout(drainTimer);
-  for (let i = 0; i < events.length; i++) record(i, { status: 0, latencyMs: Number.NaN, error: 'no answer in time' });
-  agent.destroy();
-  return { shots, maxLagMs };
-}
-
-/**
- * Lost = a timed event answered other than 200, or answered 200 with no workflow. Visibility is polled (bounded)
- * until every event's workflow (warm-up included: same queue) is counted or the count stops moving; unless every
- * event was answered 200 and is counted, the ids are listed to tell which are missing (and which refused events
- * started all the same, e.g. a 503 after the ingest's 2 s deadline while the start went through).
+ * Polls visibility (bounded) until every event of the queue (warm-up included) is counted or the count stops moving,
+ * then lists the queue's executions: a timed event without one is lost, executions beyond one per event are
+ * duplicates.
  */
 async function countLost(
   ctx: BenchContext,
   label: string,
   client: Client,
   taskQueue: string,
-  load: Load,
-  shots: Shot[],
-): Promise<number> {
-  const events = load.timed;
-  const expected = load.warmup.length + events.length;
+  all: PreparedEvent[],
+  timed: PreparedEvent[],
+): Promise<{ lost: number; duplicates: number }> {
   const query = `TaskQueue = "${taskQueue}"`;
   const started = Date.now();
   let visible = -1;
@@ -384,66 +262,93 @@ async function countLost(
     const { count } = await client.workflow.count(query);
     if (count !== visible) changedAt = Date.now();
     visible = count;
-    if (visible >= expected || Date.now() - changedAt >= VISIBILITY_STABLE_MS) break;
+    if (visible >= all.length || Date.now() - changedAt >= VISIBILITY_STABLE_MS) break;
     await sleep(VISIBILITY_POLL_MS);
   }
-  const notOk = shots.filter((shot) => shot.status !== 200).length;
-  ctx.log(
-    `ack: ${label}: ${visible} of ${expected} workflows (warm-up included) visible after ${Date.now() - started} ms`,
-  );
-  if (visible >= expected && notOk === 0) return 0;
-
-  const existing = new Set<string>();
+  const runs = new Map<string, number>();
   let listed = 0;
   for await (const workflow of client.workflow.list({ query })) {
-    existing.add(workflow.workflowId);
-    if (++listed > expected * 2) break; // bounded; the queue is this side's own
+    runs.set(workflow.workflowId, (runs.get(workflow.workflowId) ?? 0) + 1);
+    if (++listed > all.length * 2) break; // bounded; the queue is this side's own
   }
-  let lost = 0;
-  let silentlyLost = 0;
-  let refusedYetStarted = 0;
-  events.forEach((event, i) => {
-    const ok = shots[i]?.status === 200;
-    const exists = existing.has(ecoExamWorkflowId(event.examId));
-    if (!ok || !exists) lost++;
-    if (ok && !exists) silentlyLost++;
-    if (!ok && exists) refusedYetStarted++;
-  });
+  const lost = timed.filter((event) => !runs.has(ecoExamWorkflowId(event.examId))).length;
+  const duplicates = listed - runs.size;
   ctx.log(
-    `ack: ${label}: lost ${lost}: ${silentlyLost} answered 200 without a workflow, ${lost - silentlyLost} not ` +
-      `answered 200 (of which ${refusedYetStarted} started all the same: a redelivery would find them)`,
+    `ack: ${label}: ${listed} executions of ${all.length} events (warm-up included) after ` +
+      `${Date.now() - started} ms: ${lost} lost, ${duplicates} duplicates`,
   );
-  return lost;
+  return { lost, duplicates };
 }
 
-/**
- * Not part of the load: one correctly signed event whose body carries whitespace (legal JSON; the signature covers
- * the exact bytes) sent to the SDK. Its re-serialising signature check fails, the adapter still answers 200, and no
- * workflow exists: the silent loss described in docs/feishu.md#the-official-node-sdk. The finding is logged; the ingest accepts such
- * bodies (its tests cover it).
- */
-async function probeSdkWhitespace(
-  ctx: BenchContext,
-  client: Client,
-  url: URL,
-  secrets: Secrets,
-  used: Set<string>,
-): Promise<void> {
-  const id = uniqueExamId(used);
-  const signed = signedRequest(ecoExamCreatedEvent({ token: secrets.verificationToken, examId: id }), {
-    encryptKey: secrets.encryptKey,
-    whitespace: true,
-  });
-  const response = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.rawBody });
-  const text = await response.text();
-  let exists = true;
-  try {
-    await client.workflow.getHandle(ecoExamWorkflowId(id)).describe();
-  } catch {
-    exists = false;
-  }
-  ctx.log(
-    `ack: official SDK, one correctly signed body with whitespace: HTTP ${response.status} ` +
-      `body ${JSON.stringify(text)}, workflow ${exists ? 'started' : 'NOT started (silently lost)'}`,
-  );
+// ---- the table and the JSON ----
+
+const ratio = (ours: number, raw: number) => round(ours / raw, 2);
+
+export function ackRows(ack: AckResult): TableRow[] {
+  const { at100, at200, raw100, raw200, baseline } = ack;
+  const r200 = ratio(at200.p99Ms, raw200.p99Ms);
+  const r100 = ratio(at100.p99Ms, raw100.p99Ms);
+  return [
+    {
+      figure: `webhook ack p50 / p99, 100/s for ${ack.seconds} s`,
+      measured: `${at100.p50Ms} / ${at100.p99Ms} ms`,
+      target: '—',
+    },
+    {
+      figure: 'raw client.workflow.start p50 / p99, 100/s',
+      measured: `${raw100.p50Ms} / ${raw100.p99Ms} ms`,
+      target: '—',
+    },
+    { figure: 'ack p99 / raw p99, 100/s', measured: String(r100), target: '≤ 1.2', met: r100 <= 1.2 },
+    {
+      figure: `webhook ack p50 / p99, 200/s for ${ack.seconds} s`,
+      measured: `${at200.p50Ms} / ${at200.p99Ms} ms`,
+      target: '—',
+    },
+    {
+      figure: 'raw client.workflow.start p50 / p99, 200/s',
+      measured: `${raw200.p50Ms} / ${raw200.p99Ms} ms`,
+      target: '—',
+    },
+    { figure: 'ack p99 / raw p99, 200/s', measured: String(r200), target: '≤ 1.2', met: r200 <= 1.2 },
+    {
+      figure: `webhook lost, 200/s with redelivery (${REDELIVERY_DELAYS_MS.length}×)`,
+      measured: `${at200.lost} of ${at200.sent} (${at200.redeliveries} redeliveries, ${at200.duplicates} duplicates)`,
+      target: '0 (0 duplicates)',
+      met: at200.lost === 0 && at200.duplicates === 0,
+    },
+    {
+      figure: 'baseline (SDK EventDispatcher) 200/s: p50 / p99, lost',
+      measured: `${baseline.p50Ms} / ${baseline.p99Ms} ms, ${baseline.lost} lost, ${baseline.undelivered} undelivered`,
+      target: '—',
+    },
+  ];
+}
+
+/** The `ack` object of bench/results/latest.json (without the per-request values). */
+export function ackJson(ack: AckResult) {
+  const side = ({ values: _values, ...rest }: AckSide) => rest;
+  return {
+    ratePerSec: 200,
+    seconds: ack.seconds,
+    p50Ms: ack.at200.p50Ms,
+    p99Ms: ack.at200.p99Ms,
+    maxMs: ack.at200.maxMs,
+    rawStartP50Ms: ack.raw200.p50Ms,
+    rawStartP99Ms: ack.raw200.p99Ms,
+    p99Ratio: ratio(ack.at200.p99Ms, ack.raw200.p99Ms),
+    sent: ack.at200.sent,
+    lost: ack.at200.lost,
+    duplicates: ack.at200.duplicates,
+    undelivered: ack.at200.undelivered,
+    redeliveries: ack.at200.redeliveries,
+    redeliveryDelaysMs: [...REDELIVERY_DELAYS_MS],
+    at100: {
+      ...side(ack.at100),
+      rawStartP50Ms: ack.raw100.p50Ms,
+      rawStartP99Ms: ack.raw100.p99Ms,
+      p99Ratio: ratio(ack.at100.p99Ms, ack.raw100.p99Ms),
+    },
+    baseline: side(ack.baseline),
+  };
 }

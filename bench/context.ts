@@ -82,10 +82,4 @@ export async function inBatches<T>(items: T[], size: number, fn: (item: T) => Pr
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
-/** One row of the printed table: a figure, what was measured, its target, and whether it was met. */
-export interface BenchRow {
-  figure: string;
-  measured: string;
-  target: string;
-  met?: boolean;
-}
+export type { TableRow as BenchRow } from './table-row';

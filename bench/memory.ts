@@ -1,26 +1,24 @@
 /**
- * Bench section "worker memory": the resident memory of the real worker entry (`src/worker.ts`, as `npm run worker`
- * runs it, in its own process) with 10 000 exams (quick: 2 000) waiting for arrangement.
+ * Bench section "worker memory": the resident memory of the worker as production runs it (`node dist/worker.js`, with
+ * the pre-built workflow bundle; bench/prebuilt.ts builds the package first when `dist/` is missing or stale) in its
+ * own process, with 1 000 and then 10 000 exams (quick: 1 000 and 2 000) waiting for arrangement, in the same process.
  *
- * 1. Start the worker on a unique task queue (Feishu never called: no exam is arranged) and wait until it polls.
- * 2. Start the exams with `startExam`, 50 at a time.
- * 3. Wait until the worker has run every exam's first workflow task (the one that reaches the wait for
- *    `examArranged`). The `ExamStatus` search attribute cannot tell (it is set at start), so the task queue's workflow
- *    backlog is polled (`DescribeTaskQueue` with `reportStats`, `stats.approximateBacklogCount`) until it is 0 for a few
- *    seconds in a row; then a sample of exams (the last ones started among them) is described to check each history
- *    went past its first workflow task.
- * 4. Settle 5 s, read VmRSS from /proc/<pid>/status a few times, report the largest; stop the worker with SIGTERM.
+ * 1. Start the worker on a unique task queue (Feishu never called: no exam is arranged), wait until it polls, read its
+ *    idle RSS.
+ * 2. For each step: start exams with `startExam` (50 at a time) up to the step's count, wait until the worker has run
+ *    every exam's first workflow task (the one that reaches the wait for `examArranged`): the task queue's workflow
+ *    backlog (`DescribeTaskQueue` with `reportStats`) reads 0 a few seconds in a row, and a sample of the last exams
+ *    started have their first workflow task completed in history. Settle 5 s, read VmRSS from /proc/<pid>/status a
+ *    few times, keep the largest.
+ * 3. Stop the worker with SIGTERM.
  *
- * RSS is the whole process: the main thread (with the workflow bundle webpack built at start), the workflow thread(s)
- * holding the sticky cache, and the Rust core. Measured with the default sticky cache (WORKER_MAX_CACHED_WORKFLOWS
- * 100, which is what bounds memory: ≈ 1.3 MB per cached exam, in line with the SDK's "about 1 MB per cached
- * Workflow"). Opt-in (BENCH_MEMORY_CACHE_ALL=1, full runs only): again with a cache holding every exam
- * (`rssMbCacheAll`), on a 5-minute budget; it is left out, with the reason logged, when that worker dies, passes a
- * safety cap on RSS or runs out of time. Not on by default because on a 2-CPU, 24 GB machine it cannot finish: the
- * workflow thread's V8 heap (Node's default limit, ≈ 4 GB) fills at ≈ 4 500 cached exams (RSS ≈ 5.4 GB), workflow
- * tasks slow to ~20 s under GC, and the thread dies with ERR_WORKER_OUT_OF_MEMORY.
- * `heapUsedMb` is left out: the workflows' heap lives in the worker's workflow thread, which no outside reading (nor the
- * main thread's `process.memoryUsage()`) reports; RSS covers it. Linux only (/proc).
+ * The worker runs with the heap flags of docs/deployment.md (WORKER_NODE_OPTIONS below) and the default sticky cache.
+ *
+ * `growthMb` = RSS at the last step − RSS at 1 000: what waiting exams cost once the sticky cache
+ * (WORKER_MAX_CACHED_WORKFLOWS) is full; it must stay near 0 (an evicted exam costs nothing in the worker until its
+ * next task). RSS is the whole process: the main thread, the workflow thread's V8 isolate holding the cache, and the
+ * Rust core. Linux only (/proc). `npx tsx bench/memory-profile.ts` measures the same for other settings
+ * (docs/performance.md#worker-memory).
  */
 import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
@@ -30,100 +28,120 @@ import { startExam } from '../src/client';
 import { ecoExamWorkflowId } from '../src/common/constants';
 import { describeExit, spawnEntry } from '../scripts/support/child-process';
 import { connectClient, examId, round, sleep, uniqueId, type BenchContext } from './context';
+import { BUILT_WORKER, ensureBuiltPackage } from './prebuilt';
+import type { TableRow } from './table-row';
 
 export interface MemoryResult {
-  rssMb: number;
+  /** Exams waiting at the last step (10 000; quick 2 000). */
   exams: number;
-  heapUsedMb?: number;
-  /** RSS with WORKER_MAX_CACHED_WORKFLOWS = exams (every exam cached); full runs only. */
-  rssMbCacheAll?: number;
+  /** RSS with `exams` waiting. */
+  rssMb: number;
+  /** RSS with 1 000 waiting (same process, earlier step). */
+  rssMbAt1000: number;
+  /** rssMb − rssMbAt1000. */
+  growthMb: number;
+  /** RSS polling, no exam yet. */
+  idleRssMb: number;
+  /** VmHWM at the end: the largest RSS the process ever had. */
+  peakRssMb: number;
+  /** Where the workflow code came from: the pre-built bundle (dist/) or webpack at start. */
+  bundle: 'pre-built' | 'webpack at start';
 }
 
-const EXAMS = 10_000;
-const QUICK_EXAMS = 2_000;
-/** The worker's default sticky cache (src/config/worker.ts). */
-const DEFAULT_CACHE = 100;
+/** One worker configuration to measure (the bench's is the product's default; bench/memory-profile.ts varies it). */
+export interface MemoryProbe {
+  /** 'dist': `node dist/worker.js` (pre-built bundle); 'tsx': `src/worker.ts` through tsx (webpack at start). */
+  entry: 'dist' | 'tsx';
+  /** Extra environment of the worker (e.g. WORKER_MAX_CACHED_WORKFLOWS, NODE_OPTIONS). */
+  env?: Record<string, string>;
+  /** Exams waiting at each reading, ascending. */
+  steps: number[];
+}
+
+export interface MemoryReadings {
+  idleRssMb: number;
+  /** RSS (MB) per step, in the order of `steps`. */
+  rssMb: number[];
+  peakRssMb: number;
+}
+
+/**
+ * The worker's V8 heap flags as docs/deployment.md runs it (`NODE_OPTIONS` or `node <flags> dist/worker.js`): old space
+ * 256 MB per isolate (the main thread's and the workflow thread's: V8 flags are process-wide) and 1 MB semi-spaces,
+ * so garbage is collected instead of accumulating up to V8's default limits (≈ 4 GB here).
+ */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=1';
+
+const STEPS = [1_000, 10_000];
+const QUICK_STEPS = [1_000, 2_000];
 const START_CONCURRENCY = 50;
 const READY_TIMEOUT_MS = 120_000;
 /** Backlog must read 0 this many times in a row, POLL_MS apart. */
 const BACKLOG_ZERO_READINGS = 4;
 const POLL_MS = 1_000;
-const PROCESS_TIMEOUT_MS = 15 * 60_000;
-/** Opt-in: the run with a cache of every exam (`rssMbCacheAll`), and its shorter budget (see the header). */
-const CACHE_ALL_ENV = 'BENCH_MEMORY_CACHE_ALL';
-const CACHE_ALL_PROCESS_TIMEOUT_MS = 5 * 60_000;
+const STEP_TIMEOUT_MS = 10 * 60_000;
 const PROGRESS_LOG_MS = 15_000;
 const SETTLE_MS = 5_000;
 const RSS_SAMPLES = 5;
 const RSS_SAMPLE_GAP_MS = 1_000;
 const SAMPLE_EXAMS = 50;
 const STOP_TIMEOUT_MS = 20_000;
-/** Safety: a worker above this RSS is killed (a cache of every exam may not fit this machine). */
+/** Safety: a worker above this RSS is killed (a setting under test may not fit this machine). */
 const RSS_CAP_MB = Math.min(8192, (totalmem() / 1024 / 1024) * 0.4);
 const RSS_WATCH_MS = 1_000;
 
 export async function runMemoryBench(ctx: BenchContext): Promise<MemoryResult> {
-  const exams = ctx.quick ? QUICK_EXAMS : EXAMS;
-  const connected = await connectClient(ctx);
-  const client = connected.client;
-  try {
-    const rssMb = await measureWorker(ctx, client, exams, undefined, PROCESS_TIMEOUT_MS);
-    const result: MemoryResult = { rssMb, exams };
-    // With no more exams than the default cache holds, "cache all" is the same run.
-    if (exams <= DEFAULT_CACHE) return result;
-    if (process.env[CACHE_ALL_ENV] !== '1') {
-      ctx.log(
-        `memory: the run with a cache of every exam is skipped (${CACHE_ALL_ENV}=1 runs it; slow, see memory.ts)`,
-      );
-      return result;
-    }
-    try {
-      result.rssMbCacheAll = await measureWorker(ctx, client, exams, exams, CACHE_ALL_PROCESS_TIMEOUT_MS);
-    } catch (err) {
-      // A finding, not a failure of the section: the default run stands.
-      const lines = (err instanceof Error ? err.message : String(err)).split('\n').filter(Boolean);
-      ctx.log(`memory (cache ${exams}): no result: ${[lines[0], ...lines.slice(1).slice(-4)].join(' | ')}`);
-    }
-    return result;
-  } finally {
-    await connected.close();
-  }
+  const steps = ctx.quick ? QUICK_STEPS : STEPS;
+  ctx.log(`memory: package ${ensureBuiltPackage((line) => ctx.log(line))}`);
+  const readings = await measureMemory(ctx, { entry: 'dist', env: { NODE_OPTIONS: WORKER_NODE_OPTIONS }, steps });
+  const rssMb = readings.rssMb[readings.rssMb.length - 1]!;
+  const rssMbAt1000 = readings.rssMb[0]!;
+  return {
+    exams: steps[steps.length - 1]!,
+    rssMb,
+    rssMbAt1000,
+    growthMb: round(rssMb - rssMbAt1000),
+    idleRssMb: readings.idleRssMb,
+    peakRssMb: readings.peakRssMb,
+    bundle: 'pre-built',
+  };
 }
 
-/** One worker process, `exams` waiting exams, its largest RSS sample (MB). */
-async function measureWorker(
-  ctx: BenchContext,
-  client: Client,
-  exams: number,
-  maxCachedWorkflows: number | undefined,
-  processTimeoutMs: number,
-): Promise<number> {
+/** One worker process under `probe`: its idle RSS, its RSS at each step, its peak. */
+export async function measureMemory(ctx: BenchContext, probe: MemoryProbe): Promise<MemoryReadings> {
+  const connected = await connectClient(ctx);
+  const client = connected.client;
   const taskQueue = uniqueId('bench-memory');
-  const label = `memory (cache ${maxCachedWorkflows ?? `default ${DEFAULT_CACHE}`})`;
-  const worker = startWorker(ctx, taskQueue, maxCachedWorkflows);
+  const label = `memory (${probe.entry}${probe.env ? ` ${JSON.stringify(probe.env)}` : ''})`;
+  const worker = startWorker(ctx, taskQueue, probe);
   try {
     await waitForPoller(client, ctx.namespace, taskQueue, worker);
-    const idleRss = await readRssMb(worker.pid);
-    ctx.log(`${label}: worker pid ${worker.pid} polling ${taskQueue}, RSS ${round(idleRss)} MB idle`);
-
-    const startedAt = Date.now();
-    const ids = await startExams(client, taskQueue, exams);
-    ctx.log(`${label}: ${exams} exams started in ${Date.now() - startedAt} ms`);
-    await waitForBacklogDrained(ctx, label, client, taskQueue, worker, processTimeoutMs);
-    await checkFirstTasksDone(client, ids);
-    ctx.log(`${label}: every first workflow task done ${Date.now() - startedAt} ms after the first start`);
-
     await sleep(SETTLE_MS);
-    let rss = 0;
-    for (let i = 0; i < RSS_SAMPLES; i++) {
-      if (i > 0) await sleep(RSS_SAMPLE_GAP_MS);
-      rss = Math.max(rss, await readRssMb(worker.pid));
+    const idleRssMb = round(await readRssMb(worker.pid));
+    ctx.log(`${label}: worker pid ${worker.pid} polling ${taskQueue}, RSS ${idleRssMb} MB idle`);
+    const rssMb: number[] = [];
+    let started = 0;
+    for (const step of probe.steps) {
+      const stepStarted = Date.now();
+      const ids = await startExams(client, taskQueue, step - started);
+      started = step;
+      await waitForBacklogDrained(ctx, label, client, taskQueue, worker, STEP_TIMEOUT_MS);
+      await checkFirstTasksDone(client, ids);
+      await sleep(SETTLE_MS);
+      let rss = 0;
+      for (let i = 0; i < RSS_SAMPLES; i++) {
+        if (i > 0) await sleep(RSS_SAMPLE_GAP_MS);
+        rss = Math.max(rss, await readRssMb(worker.pid));
+      }
+      rssMb.push(round(rss));
+      ctx.log(`${label}: RSS ${round(rss)} MB with ${step} waiting exams (step took ${Date.now() - stepStarted} ms)`);
     }
-    const peak = await readStatusMb(worker.pid, 'VmHWM');
-    ctx.log(`${label}: RSS ${round(rss)} MB with ${exams} waiting exams (peak VmHWM ${round(peak)} MB)`);
-    return round(rss);
+    const peakRssMb = round(await readStatusMb(worker.pid, 'VmHWM'));
+    ctx.log(`${label}: peak (VmHWM) ${peakRssMb} MB`);
+    return { idleRssMb, rssMb, peakRssMb };
   } finally {
     await worker.stop();
+    await connected.close();
   }
 }
 
@@ -136,11 +154,12 @@ interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** The real entry, as scripts/local-stack.ts starts it (scripts/support/child-process.ts), under an RSS cap. */
-function startWorker(ctx: BenchContext, taskQueue: string, maxCachedWorkflows: number | undefined): WorkerProcess {
-  const child = spawnEntry('src/worker.ts', {
+/** The real entry (scripts/support/child-process.ts), under an RSS cap. */
+function startWorker(ctx: BenchContext, taskQueue: string, probe: MemoryProbe): WorkerProcess {
+  const child = spawnEntry(probe.entry === 'dist' ? BUILT_WORKER : 'src/worker.ts', {
     name: 'bench worker',
     keepOutput: 8000,
+    typescript: probe.entry === 'tsx',
     env: {
       TEMPORAL_ADDRESS: ctx.address,
       TEMPORAL_NAMESPACE: ctx.namespace,
@@ -152,7 +171,7 @@ function startWorker(ctx: BenchContext, taskQueue: string, maxCachedWorkflows: n
       FEISHU_BASE_URL: 'http://127.0.0.1:9',
       WORKER_SHUTDOWN_GRACE: '5s',
       LOG_LEVEL: 'WARN',
-      ...(maxCachedWorkflows !== undefined && { WORKER_MAX_CACHED_WORKFLOWS: String(maxCachedWorkflows) }),
+      ...probe.env,
     },
   });
   let exit: string | undefined;
@@ -295,4 +314,23 @@ async function readStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<numb
 
 function readRssMb(pid: number): Promise<number> {
   return readStatusMb(pid, 'VmRSS');
+}
+
+// ---- the table ----
+
+export function memoryRows(memory: MemoryResult): TableRow[] {
+  return [
+    {
+      figure: `worker RSS, ${memory.exams} exams waiting (${memory.bundle} bundle)`,
+      measured: `${memory.rssMb} MB (idle ${memory.idleRssMb}, peak ${memory.peakRssMb})`,
+      target: '≤ 400 MB',
+      met: memory.rssMb <= 400,
+    },
+    {
+      figure: `worker RSS growth, 1000 → ${memory.exams} waiting`,
+      measured: `${memory.growthMb} MB (${memory.rssMbAt1000} → ${memory.rssMb})`,
+      target: '≤ 50 MB',
+      met: memory.growthMb <= 50,
+    },
+  ];
 }

@@ -3,6 +3,8 @@
  * lines (the drain beside the official SDK, the tenants of a store app, the two APIs of the mixed drain), and the
  * distribution of signal → login_info latency.
  */
+import type { AckResult } from './ack';
+
 const W = 720;
 const H = 300;
 const PAD = { left: 56, right: 16, top: 28, bottom: 40 };
@@ -143,5 +145,50 @@ export function latencyChart(values: number[], p50: number, p99: number): string
       vline(p99, `p99 ${p99} ms`),
       `<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="${points}"/>`,
     ].join('\n'),
+  );
+}
+
+/** Cumulative distributions of webhook-ack latency (log-scaled ms): ours, the raw start loop and the SDK, per rate. */
+export function ackChart(ack: AckResult): string {
+  const series = [
+    { label: 'raw workflow.start 100/s', color: '#98df8a', values: ack.raw100.values, dash: '4 3' },
+    { label: 'ingest 100/s', color: '#aec7e8', values: ack.at100.values, dash: '4 3' },
+    { label: 'raw workflow.start 200/s', color: '#2ca02c', values: ack.raw200.values, dash: '' },
+    { label: 'ingest 200/s', color: '#1f77b4', values: ack.at200.values, dash: '' },
+    { label: 'official SDK 200/s', color: '#d62728', values: ack.baseline.values, dash: '' },
+  ];
+  const all = series.flatMap((s) => s.values).filter((v) => v > 0);
+  const lo = 10 ** Math.floor(Math.log10(Math.max(0.1, Math.min(...all))));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(10, ...all)));
+  const x = (v: number) => PAD.left + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / Math.log10(hi / lo)) * plotW;
+  const y = (v: number) => PAD.top + plotH - (v / 100) * plotH;
+  const xTicks: string[] = [];
+  for (let decade = lo; decade <= hi; decade *= 10) {
+    for (const m of [1, 2, 5]) {
+      const v = decade * m;
+      if (v > hi) break;
+      xTicks.push(
+        `<line x1="${x(v)}" y1="${PAD.top}" x2="${x(v)}" y2="${PAD.top + plotH + 4}" stroke="${m === 1 ? '#ccc' : '#eee'}"/><text x="${x(v)}" y="${PAD.top + plotH + 16}" text-anchor="middle">${v}</text>`,
+      );
+    }
+  }
+  const yTicks = [0, 25, 50, 75, 90, 99, 100].map(
+    (v) =>
+      `<line x1="${PAD.left - 4}" y1="${y(v)}" x2="${PAD.left + plotW}" y2="${y(v)}" stroke="#e5e5e5"/><text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`,
+  );
+  const curves = series.map((s) => {
+    const sorted = [...s.values].sort((a, b) => a - b);
+    const points = sorted.map((v, i) => `${x(v).toFixed(1)},${y(((i + 1) / sorted.length) * 100).toFixed(1)}`);
+    return `<polyline fill="none" stroke="${s.color}" stroke-width="1.8"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${points.join(' ')}"/>`;
+  });
+  const legend = series.map(
+    (s, i) =>
+      `<rect x="${PAD.left + plotW - 190}" y="${PAD.top + plotH - 84 + i * 14}" width="12" height="3" fill="${s.color}"/><text x="${PAD.left + plotW - 174}" y="${PAD.top + plotH - 79 + i * 14}">${s.label}</text>`,
+  );
+  return frame(
+    `webhook ack latency, ${ack.seconds} s per run (cumulative share of events)`,
+    'milliseconds from the scheduled send (log scale)',
+    '% of events',
+    [...yTicks, ...xTicks, ...curves, ...legend].join('\n'),
   );
 }

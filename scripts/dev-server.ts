@@ -22,8 +22,12 @@ export interface DevServerOptions {
   uiPort?: number;
   /** Default true unless uiPort is given. */
   headless?: boolean;
-  /** SQLite file; default in-memory. */
+  /** SQLite file; default in-memory (lost when the process ends). */
   dbFilename?: string;
+  /**
+   * SQLite pragmas (`--sqlite-pragma NAME=VALUE`), e.g. `SQLITE_WAL` for a `dbFilename`: see `SQLITE_WAL`'s comment.
+   */
+  sqlitePragmas?: string[];
   /** Default 'default'. */
   namespace?: string;
   /** Name → type, e.g. { ExamId: 'Keyword' }. */
@@ -113,6 +117,7 @@ async function buildArgs(
   if (resolved.namespace !== 'default') args.push('--namespace', resolved.namespace);
   args.push(...(resolved.uiPort === undefined ? ['--headless'] : ['--ui-port', String(resolved.uiPort)]));
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const pragma of options.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   args.push('--log-level', 'warn');
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
   args.push('--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true');
@@ -124,6 +129,16 @@ async function buildArgs(
   args.push(...(options.extraArgs ?? []));
   return args;
 }
+
+/**
+ * Write-ahead logging with `synchronous=NORMAL`, for a server with a `dbFilename`. SQLite's documentation
+ * (https://www.sqlite.org/pragma.html#pragma_synchronous, https://www.sqlite.org/wal.html): "Transactions are durable
+ * across application crashes regardless of the synchronous setting or journal mode"; in WAL mode NORMAL syncs only at
+ * checkpoints, keeps the database consistent after a power loss or OS crash, and may roll back the last commits then
+ * (FULL syncs each commit and keeps them; OFF may corrupt the database on an OS crash or power loss). An in-memory
+ * server (no `dbFilename`) keeps nothing across a crash of its process.
+ */
+export const SQLITE_WAL = ['journal_mode=WAL', 'synchronous=NORMAL'] as const;
 
 /** The dynamic config the product's per-tenant quota needs (docs/performance.md#quota-design). */
 export function fairnessArgs(options: Pick<DevServerOptions, 'fairness' | 'taskQueuePartitions'>): string[] {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { generateKeyEntry } from '../src/codec/encryption-codec';
 import { listen } from '../src/common/listen';
 import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/common/search-attributes';
-import { startDevServer, type DevServer } from './dev-server';
+import { SQLITE_WAL, startDevServer, type DevServer } from './dev-server';
 import { startEntry, type RunningEntry } from './support/child-process';
 import { resolveTemporalCli } from './temporal-cli';
 
@@ -150,6 +150,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: ports.temporal,
       uiPort: ports.ui,
       dbFilename: join(options.dataDir, 'temporal.db'),
+      // WAL, synchronous=NORMAL: durable across a crash of the server process, and fast enough for bursts of starts.
+      sqlitePragmas: [...SQLITE_WAL],
       searchAttributes: SEARCH_ATTRIBUTES_FOR_CLI,
       uiCodecEndpoint: `${urls.codec}/${secrets.codecToken}`,
       logFile: join(options.dataDir, 'temporal.log'),
