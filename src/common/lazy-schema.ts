@@ -1,3 +1,12 @@
+import { z } from 'zod';
+
+/**
+ * zod 4 completes its global configuration (the default locale, the containers' memoizer) when it builds its first
+ * schema and its first container. This module is part of the preloaded ones (below): building one object schema here
+ * does that while zod is being preloaded, before the SDK freezes zod's shared state, so no later build has to write it.
+ */
+z.object({ ready: z.string() });
+
 /**
  * A schema built on its first use, then kept: `lazySchema(() => z.object({ … }))` returns the getter.
  *
