@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { lazySchema } from '../../src/common/lazy-schema';
 import { bundleOptions } from '../../src/worker/bundle';
 import { ecoExamInputSchema, loginInfoBodySchema } from '../../src/common/schemas';
@@ -8,15 +10,23 @@ import { resultSchemas } from '../../src/common/lazy-result-schemas';
 import { accountSchemas } from '../../src/common/lazy-account-schemas';
 
 /** The SDK's treatment of a preloaded module's exports (reusable V8 context): frozen deeply, getters read first. */
-function deepFreeze(value: unknown, visited = new WeakSet<object>()): void {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return;
-  if (visited.has(value) || Object.isFrozen(value)) return;
-  visited.add(value);
-  if (typeof value === 'object') {
-    for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key], visited);
+const DEEP_FREEZE = `
+  function deepFreeze(value, visited = new WeakSet()) {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return;
+    if (visited.has(value) || Object.isFrozen(value)) return;
+    visited.add(value);
+    if (typeof value === 'object') {
+      for (const key of Reflect.ownKeys(value)) {
+        try {
+          deepFreeze(value[key], visited);
+        } catch {
+          // As the SDK: some objects cannot be frozen.
+        }
+      }
+    }
+    Object.freeze(value);
   }
-  Object.freeze(value);
-}
+`;
 
 /** Every object reachable from `value` through properties (what deepFreeze would freeze). */
 function reachable(value: unknown, out = new Set<object>()): Set<object> {
@@ -55,33 +65,42 @@ describe('the schema modules the workflow bundle preloads', () => {
     });
   });
 
-  it('still parse, with the same messages, once their exports are frozen as the SDK does', () => {
-    jest.isolateModules(() => {
-      // Fresh copies (nothing built yet), frozen before their first use.
-      const modules = PRELOADED.map((path) => jest.requireActual<Record<string, unknown>>(path));
-      for (const exports of modules) deepFreeze(exports);
-      const [exam, result, account, legacy] = modules as [
-        { examSchemas: typeof examSchemas; describeZodError: (e: unknown) => string },
-        { resultSchemas: typeof resultSchemas },
-        { accountSchemas: typeof accountSchemas },
-        { legacyEcoExamInputSchema: () => { safeParse: (v: unknown) => { success: boolean } } },
-      ];
-      expect(exam.examSchemas.ecoExamInput().safeParse({ examId: 'e-1', resultTimeout: '1 day' }).success).toBe(true);
-      const bad = exam.examSchemas.ecoExamInput().safeParse({ examId: 'a b' });
-      expect(bad.success).toBe(false);
-      expect(exam.describeZodError(bad.error)).toBe('examId: exam_id may contain only letters, digits and _ . : -');
-      const login = exam.examSchemas.loginInfoBody().safeParse({ exam_login_info: { exam_url: 'ftp://x' } });
-      expect(exam.describeZodError(login.error)).toBe(
-        'exam_login_info.exam_url: exam_url must be an absolute http(s) URL',
+  it('build and parse, with the same messages, once their exports and zod are frozen as the SDK does', () => {
+    // A fresh process: zod's global configuration must not have been completed by any earlier import.
+    const script = `
+      ${DEEP_FREEZE}
+      const paths = JSON.parse(process.argv[1]);
+      const [exam, result, account, legacy] = paths.map((path) => require(path));
+      // What the SDK freezes after preloading: every shared module's exports (zod's among them), and the globals.
+      for (const exports of [exam, result, account, legacy, require('zod')]) deepFreeze(exports);
+      deepFreeze(globalThis.__zod_globalConfig);
+      const built = [exam.examSchemas, result.resultSchemas, account.accountSchemas].flatMap((getters) =>
+        Object.values(getters).map((get) => typeof get()),
       );
-      expect(result.resultSchemas.examResultBody().safeParse({ result: '60', result_time: '1' }).success).toBe(true);
-      const papers = account.accountSchemas
-        .examPapers()
-        .safeParse({ paper_list: [{ id: 'p', name: 'n', end_time: 'x' }] });
-      expect(exam.describeZodError(papers.error)).toBe(
-        'paper_list.0.end_time: must be a string of 1–15 digits (milliseconds)',
-      );
-      expect(legacy.legacyEcoExamInputSchema().safeParse({ examId: 'e-1' }).success).toBe(true);
+      built.push(typeof legacy.legacyEcoExamInputSchema(), typeof legacy.legacyLoginInfoBodySchema());
+      const describe = (parsed) => (parsed.success ? 'ok' : exam.describeZodError(parsed.error));
+      process.stdout.write(JSON.stringify({
+        built: [...new Set(built)],
+        input: describe(exam.examSchemas.ecoExamInput().safeParse({ examId: 'e-1', resultTimeout: '1 day' })),
+        badInput: describe(exam.examSchemas.ecoExamInput().safeParse({ examId: 'a b' })),
+        login: describe(exam.examSchemas.loginInfoBody().safeParse({ exam_login_info: { exam_url: 'ftp://x' } })),
+        result: describe(result.resultSchemas.examResultBody().safeParse({ result: '60', result_time: '1' })),
+        papers: describe(account.accountSchemas.examPapers().safeParse({ paper_list: [{ id: 'p', name: 'n', end_time: 'x' }] })),
+        legacy: describe(legacy.legacyEcoExamInputSchema().safeParse({ examId: 'e-1' })),
+      }));
+    `;
+    const output = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script, JSON.stringify(PRELOADED)], {
+      cwd: join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(output)).toEqual({
+      built: ['object'],
+      input: 'ok',
+      badInput: 'examId: exam_id may contain only letters, digits and _ . : -',
+      login: 'exam_login_info.exam_url: exam_url must be an absolute http(s) URL',
+      result: 'ok',
+      papers: 'paper_list.0.end_time: must be a string of 1–15 digits (milliseconds)',
+      legacy: 'ok',
     });
   });
 
