@@ -21,6 +21,14 @@ export function bundleOptions() {
   return {
     workflowsPath: require.resolve('../workflows'),
     failureConverterPath: require.resolve('../codec/failure-converter'),
+    // Evaluated once per V8 context and shared by its workflows, not once per workflow: the schema getters (and zod),
+    // so each schema is built once per worker thread (src/common/lazy-schema.ts).
+    preloadModules: [
+      require.resolve('../common/lazy-schemas'),
+      require.resolve('../common/lazy-result-schemas'),
+      require.resolve('../common/lazy-account-schemas'),
+      require.resolve('../workflows/legacy-schemas'),
+    ],
   };
 }
 

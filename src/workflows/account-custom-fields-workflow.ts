@@ -12,15 +12,10 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
 import { ACCOUNT_REFUSAL, customFieldsTaskQueue } from '../common/constants';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../common/failure-types';
-import {
-  customFieldsInputSchema,
-  customFieldsSchema,
-  type CustomField,
-  type CustomFields,
-  type CustomFieldsInput,
-} from '../common/account-schemas';
+import { accountSchemas } from '../common/lazy-account-schemas';
+import type { CustomField, CustomFields, CustomFieldsInput } from '../common/account-schemas';
 import type { CustomFieldsStatusView, SyncView } from '../common/account-types';
-import { describeZodError } from '../common/schemas';
+import { describeZodError } from '../common/lazy-schemas';
 import { accountCustomFieldsStatus, registerAccountCustomFields, syncAttemptFailed } from './account-definitions';
 import { createListSync, refusal } from './list-sync';
 import type { NewestWinsSnapshot } from './newest-wins';
@@ -43,7 +38,7 @@ interface CustomFieldsResume {
  * used again, a list that drops a key Feishu may hold is refused unless it says `confirm_removal: true`.
  */
 export async function ecoAccountCustomFieldsWorkflow(rawInput: CustomFieldsInput): Promise<void> {
-  const parsed = customFieldsInputSchema.safeParse(rawInput);
+  const parsed = accountSchemas.customFieldsInput().safeParse(rawInput);
   if (!parsed.success) {
     throw ApplicationFailure.create({
       type: 'InvalidCustomFieldsInput',
@@ -86,7 +81,7 @@ export async function ecoAccountCustomFieldsWorkflow(rawInput: CustomFieldsInput
 
   const keysOf = (list: CustomField[] | undefined) => (list ?? []).map((field) => field.key);
   const parseOrRefuse = (payload: unknown): CustomFields => {
-    const list = customFieldsSchema.safeParse(payload);
+    const list = accountSchemas.customFields().safeParse(payload);
     if (!list.success) {
       throw refusal(ACCOUNT_REFUSAL.invalidCustomFields, `invalid custom-field list: ${describeZodError(list.error)}`);
     }

@@ -17,15 +17,10 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
 import { ACCOUNT_REFUSAL, examPapersTaskQueue } from '../common/constants';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../common/failure-types';
-import {
-  ecoAccountInputSchema,
-  examPapersSchema,
-  type BoundAccount,
-  type EcoAccountInput,
-  type Paper,
-} from '../common/account-schemas';
+import { accountSchemas } from '../common/lazy-account-schemas';
+import type { BoundAccount, EcoAccountInput, Paper } from '../common/account-schemas';
 import type { AccountStatusView, SyncView } from '../common/account-types';
-import { describeZodError } from '../common/schemas';
+import { describeZodError } from '../common/lazy-schemas';
 import { ExamAccountIdKey, FeishuTenantKeyKey } from '../common/search-attributes';
 import {
   accountBound,
@@ -62,7 +57,7 @@ interface AccountResume {
  * event reaches a run started by papers (so the input always holds the account: GET /accounts/:accountId reads it).
  */
 export async function ecoAccountWorkflow(rawInput: EcoAccountInput): Promise<void> {
-  const parsed = ecoAccountInputSchema.safeParse(rawInput);
+  const parsed = accountSchemas.ecoAccountInput().safeParse(rawInput);
   if (!parsed.success) {
     throw ApplicationFailure.create({
       type: 'InvalidAccountInput',
@@ -120,7 +115,7 @@ export async function ecoAccountWorkflow(rawInput: EcoAccountInput): Promise<voi
     papers: { ...papers.view, lastError: papers.view.lastError && { ...papers.view.lastError } },
   });
   const parseOrRefuse = (payload: unknown): Paper[] => {
-    const list = examPapersSchema.safeParse(payload);
+    const list = accountSchemas.examPapers().safeParse(payload);
     if (list.success) return list.data.paper_list;
     throw refusal(ACCOUNT_REFUSAL.invalidPapers, `invalid paper list: ${describeZodError(list.error)}`);
   };
@@ -131,7 +126,7 @@ export async function ecoAccountWorkflow(rawInput: EcoAccountInput): Promise<voi
   setHandler(
     examPapersUpdated,
     (payload) => {
-      const list = examPapersSchema.safeParse(payload);
+      const list = accountSchemas.examPapers().safeParse(payload);
       if (!list.success) {
         papers.recordInvalid(ACCOUNT_REFUSAL.invalidPapers, `invalid paper list: ${describeZodError(list.error)}`);
         log.warn('examPapersUpdated rejected: invalid payload', { accountId: input.accountId });

@@ -26,13 +26,8 @@ import {
 } from '../common/constants';
 import { NON_RETRYABLE_FAILURE_TYPES, finalStatusForFailure } from '../common/failure-types';
 import type { ExamMetricsSinks } from '../common/metrics';
-import {
-  describeZodError,
-  ecoExamInputSchema,
-  loginInfoBodySchema,
-  type EcoExamInput,
-  type LoginInfoBody,
-} from '../common/schemas';
+import { describeZodError, examSchemas } from '../common/lazy-schemas';
+import type { EcoExamInput, LoginInfoBody } from '../common/schemas';
 import { ExamAccountIdKey, ExamIdKey, ExamStatusKey, FeishuTenantKeyKey } from '../common/search-attributes';
 import type { ArrangementAccepted, EcoExamResult, ExamError, ExamStatusView } from '../common/types';
 import { arrangeExamUpdate, examArranged, examStatus, submitAttemptFailed } from './definitions';
@@ -45,7 +40,7 @@ import { setupResultPhase } from './result-phase';
  * patched() ids: exams started before a change replay the old path (README, "Changing the workflow"); each is checked
  * by the replay fixtures in test/fixtures/histories.
  */
-/** Today's field limits (src/common/schemas.ts) and the accepted-update-wins rule at the deadline. */
+/** Today's field limits (src/common/lazy-schemas.ts) and the accepted-update-wins rule at the deadline. */
 export const STRICT_LIMITS_PATCH = 'strict-limits';
 /** The worker's ARRANGEMENT_TIMEOUT governs exams whose input does not set one. */
 export const WORKER_SETTINGS_PATCH = 'worker-settings';
@@ -64,7 +59,7 @@ export const DEFAULT_SUBMISSION_TIMEOUT = '1 day';
 export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamResult> {
   // Exams started by the first release replay its rules (src/workflows/legacy-schemas.ts); new ones get today's.
   const strict = patched(STRICT_LIMITS_PATCH);
-  const parsedInput = (strict ? ecoExamInputSchema : legacyEcoExamInputSchema).safeParse(rawInput);
+  const parsedInput = (strict ? examSchemas.ecoExamInput() : legacyEcoExamInputSchema()).safeParse(rawInput);
   if (!parsedInput.success) {
     throw ApplicationFailure.create({
       type: 'InvalidExamInput',
@@ -105,7 +100,7 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
         log.warn('examArranged ignored: the exam is already arranged', { examId: input.examId, status: state.status });
         return;
       }
-      const parsed = (strict ? loginInfoBodySchema : legacyLoginInfoBodySchema).safeParse(payload);
+      const parsed = (strict ? examSchemas.loginInfoBody() : legacyLoginInfoBodySchema()).safeParse(payload);
       if (!parsed.success) {
         state.invalidArrangements += 1;
         state.lastError = {
@@ -126,7 +121,7 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
     arrangeExamUpdate,
     (payload): ArrangementAccepted => {
       // The validator has just accepted it, in the same activation: it parses.
-      accept(loginInfoBodySchema.parse(payload));
+      accept(examSchemas.loginInfoBody().parse(payload));
       return { examId: input.examId, arrangedAt: state.arrangedAt ?? new Date().toISOString() };
     },
     {
@@ -148,7 +143,7 @@ export async function ecoExamWorkflow(rawInput: EcoExamInput): Promise<EcoExamRe
             nonRetryable: true,
           });
         }
-        const parsed = loginInfoBodySchema.safeParse(payload);
+        const parsed = examSchemas.loginInfoBody().safeParse(payload);
         if (!parsed.success) {
           throw ApplicationFailure.create({
             type: ARRANGEMENT_REFUSAL.invalid,

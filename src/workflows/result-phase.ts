@@ -27,13 +27,10 @@ import {
   type ExamResultStatus,
 } from '../common/constants';
 import { NON_RETRYABLE_FAILURE_TYPES, resultStatusForFailure } from '../common/failure-types';
-import {
-  durationMs,
-  examResultBodySchema,
-  type ExamResultBody,
-  type ResultPhaseResume,
-} from '../common/result-schemas';
-import { describeZodError, type EcoExamInput } from '../common/schemas';
+import { durationMs, resultSchemas } from '../common/lazy-result-schemas';
+import type { ExamResultBody, ResultPhaseResume } from '../common/result-schemas';
+import { describeZodError } from '../common/lazy-schemas';
+import type { EcoExamInput } from '../common/schemas';
 import {
   ExamAccountIdKey,
   ExamIdKey,
@@ -79,7 +76,7 @@ export interface ResultPhase {
 
 /** The update's body check: the parsed result, or a refusal that names the field and the reason (→ 400). */
 function parseOrRefuse(payload: unknown): ExamResultBody {
-  const parsed = examResultBodySchema.safeParse(payload);
+  const parsed = resultSchemas.examResultBody().safeParse(payload);
   if (parsed.success) return parsed.data;
   throw ApplicationFailure.create({
     type: INVALID_EXAM_RESULT,
@@ -131,7 +128,7 @@ export function setupResultPhase(input: EcoExamInput, state: ExamStatusView): Re
         log.warn('examResultReported ignored', { examId: input.examId, reason: refused });
         return;
       }
-      const parsed = examResultBodySchema.safeParse(payload);
+      const parsed = resultSchemas.examResultBody().safeParse(payload);
       if (!parsed.success) {
         recordInvalid(`invalid result: ${describeZodError(parsed.error)}`);
         log.warn('examResultReported rejected: invalid payload', {
