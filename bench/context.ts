@@ -60,16 +60,7 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank]!;
 }
 
-/** Largest number of timestamps (ms) inside any window of `windowMs` (sliding, inclusive start). */
-export function maxInWindow(timestamps: number[], windowMs: number): number {
-  const sorted = [...timestamps].sort((a, b) => a - b);
-  let best = 0;
-  for (let start = 0, end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+export { maxInWindow } from '../sandbox/request-log';
 
 export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 

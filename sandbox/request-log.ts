@@ -49,3 +49,14 @@ export function logLine(record: RecordedRequest): string {
   const faultPart = fault ? ` fault=${fault}` : '';
   return `[feishu-sandbox] #${record.seq} ${record.method} ${record.path} → ${outcome}${faultPart} logid=${logId}`;
 }
+
+/** Largest number of timestamps (ms, e.g. the `at` of recorded requests) inside any window of `windowMs` (sliding, inclusive start). */
+export function maxInWindow(timestamps: number[], windowMs: number): number {
+  const sorted = [...timestamps].sort((a, b) => a - b);
+  let best = 0;
+  for (let start = 0, end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}

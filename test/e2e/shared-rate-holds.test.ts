@@ -19,6 +19,7 @@ import { productDataConverter } from '../../src/codec';
 import type { ecoExamWorkflow } from '../../src/workflows/eco-exam-workflow';
 import { FeishuSandbox, type RecordedRequest } from '../../sandbox/feishu-sandbox';
 import { testEnv, testPayloadKeys, uniqueId } from '../support/temporal';
+import { maxInWindow } from '../../sandbox/request-log';
 
 /** Per tenant and API, all worker sets together (the server's per-fairness-key rate). */
 const RATE = 4;
@@ -139,15 +140,7 @@ async function expectEachSubmittedOnce(examIds: string[]): Promise<void> {
   }
 }
 
-function maxInSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let start = 0, end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= 1000) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+const maxInSecond = (times: number[]): number => maxInWindow(times, 1000);
 
 const loginInfoOf = (tenantKey: string) =>
   sandbox.loginInfoRequests().filter((request) => request.tenantKey === tenantKey);

@@ -12,6 +12,7 @@ import { workflowBundle } from '../../src/worker/bundle';
 import { loginInfoTaskQueue } from '../../src/common/constants';
 import { productDataConverter } from '../../src/codec';
 import { testEnv, testPayloadKeys, uniqueId } from '../support/temporal';
+import { maxInWindow } from '../../sandbox/request-log';
 
 const RATE = 4;
 
@@ -88,15 +89,7 @@ async function drive(
   );
 }
 
-function maxInSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let start = 0, end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= 1000) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+const maxInSecond = (times: number[]): number => maxInWindow(times, 1000);
 
 const timesOf = (calls: Call[], tenant: string) => calls.filter((c) => c.tenant === tenant).map((c) => c.at);
 
