@@ -8,6 +8,11 @@ import type { SharedRateHolds } from './shared-holds';
  * process: this process publishes its 429s and learns of the others' within about a second
  * (docs/performance.md#quota-design). Without it, each process learns of a 429 on its own.
  */
+/** Endpoints whose quota is the app's, whichever tenant's call needed them: held for all tenants at once. */
+const APP_WIDE_ENDPOINTS: ReadonlySet<string> = new Set(['app_access_token']);
+const scopeOf = (api: string, tenantKey: string | undefined): string | undefined =>
+  APP_WIDE_ENDPOINTS.has(api) ? '' : tenantKey;
+
 export class RateLimitGate {
   private readonly heldUntil = new Map<string, number>();
 
@@ -17,7 +22,8 @@ export class RateLimitGate {
   ) {}
 
   /** Milliseconds this API × tenant must still wait (0 when open), by this process's 429s and the shared holds known. */
-  remaining(tenantKey = '', api = ''): number {
+  remaining(callerTenantKey = '', api = ''): number {
+    const tenantKey = scopeOf(api, callerTenantKey);
     const key = quotaKey(api, tenantKey);
     const until = this.heldUntil.get(key);
     let left = 0;
@@ -37,7 +43,8 @@ export class RateLimitGate {
     return Math.max(this.remaining(tenantKey, api), ...alsoApis.map((also) => this.remaining(tenantKey, also)));
   }
 
-  hold(tenantKey: string | undefined, ms: number, api = ''): void {
+  hold(callerTenantKey: string | undefined, ms: number, api = ''): void {
+    const tenantKey = scopeOf(api, callerTenantKey);
     const key = quotaKey(api, tenantKey);
     const until = this.now() + ms;
     if ((this.heldUntil.get(key) ?? 0) < until) this.heldUntil.set(key, until);

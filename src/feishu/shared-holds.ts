@@ -33,7 +33,13 @@ export interface SharedRateHoldsOptions {
   publishTimeoutMs?: number;
   /** Publishes in flight at once; more are dropped (logged): the process's own gate holds them anyway. Default 8. */
   maxPublishing?: number;
+  /** Wall clock (ms since the epoch): hold ends are epoch times, shared between processes. Default Date.now. */
   now?: () => number;
+  /**
+   * The clock of the refresh interval: monotonic by default (performance.now), so a wall clock stepping back does
+   * not stop the refreshes; defaults to `now` when that is given (tests).
+   */
+  intervalClock?: () => number;
   /** Told of each failed read or publish (the worker logs it); the reason only, never a secret. */
   onError?: (what: 'read' | 'publish', err: unknown) => void;
 }
@@ -49,7 +55,8 @@ const PUBLISH_SLACK_MS = 250;
 export class SharedRateHolds {
   private known = new Map<string, number>();
   private readonly published = new Map<string, number>();
-  private readStartedAt = Number.NEGATIVE_INFINITY;
+  private lastReadEndedAt = Number.NEGATIVE_INFINITY;
+  private lastReadFailed = false;
   private reading?: Promise<void>;
   private publishing = 0;
   private readonly refreshEveryMs: number;
@@ -57,6 +64,7 @@ export class SharedRateHolds {
   private readonly publishTimeoutMs: number;
   private readonly maxPublishing: number;
   private readonly now: () => number;
+  private readonly intervalClock: () => number;
   private readonly onError: (what: 'read' | 'publish', err: unknown) => void;
 
   constructor(
@@ -68,22 +76,25 @@ export class SharedRateHolds {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
     this.maxPublishing = options.maxPublishing ?? 8;
     this.now = options.now ?? Date.now;
+    this.intervalClock = options.intervalClock ?? options.now ?? (() => performance.now());
     this.onError = options.onError ?? (() => undefined);
   }
 
   /**
-   * Resolves once the holds known here were read less than `refreshEveryMs` ago — or once a read failed or timed
-   * out. One read at a time: concurrent callers share it. Never rejects.
+   * Resolves once the holds known here were read less than `refreshEveryMs` ago (counted from the read's end) — or
+   * at once while Temporal does not answer: after a failed read, callers go on with the holds last known and the next
+   * read runs in the background, so an unreachable or slow Temporal costs no call a wait. One read at a time:
+   * concurrent callers share it. Never rejects.
    */
   fresh(): Promise<void> {
-    if (this.reading) return this.reading;
-    const now = this.now();
-    if (now - this.readStartedAt < this.refreshEveryMs) return Promise.resolve();
-    this.readStartedAt = now;
-    this.reading = this.read().finally(() => {
-      this.reading = undefined;
-    });
-    return this.reading;
+    if (!this.reading) {
+      if (this.intervalClock() - this.lastReadEndedAt < this.refreshEveryMs) return Promise.resolve();
+      this.reading = this.read().finally(() => {
+        this.lastReadEndedAt = this.intervalClock();
+        this.reading = undefined;
+      });
+    }
+    return this.lastReadFailed ? Promise.resolve() : this.reading;
   }
 
   /** Milliseconds calls of `api` for this tenant must still wait by the shared holds (0 when none). */
@@ -127,7 +138,9 @@ export class SharedRateHolds {
         known.set(key, Math.max(known.get(key) ?? 0, hold.untilMs));
       }
       this.known = known;
+      this.lastReadFailed = false;
     } catch (err) {
+      this.lastReadFailed = true;
       this.onError('read', err);
     }
   }

@@ -98,6 +98,44 @@ describe('SharedRateHolds reads', () => {
     expect(store.reads).toHaveLength(3);
   });
 
+  it('while Temporal does not answer, callers go on with what was known: the next read runs in the background', async () => {
+    const { store, holds } = setup();
+    const first = holds.fresh();
+    store.reads[0]!.answer.reject(new Error('unavailable'));
+    await first;
+    now += 1000;
+    const second = holds.fresh();
+    expect(store.reads).toHaveLength(2);
+    // Not waiting for the read in flight: it resolves before that read is answered.
+    const settled = await Promise.race([second.then(() => 'went on'), flush().then(() => 'waited')]);
+    expect(settled).toBe('went on');
+    await expect(holds.fresh()).resolves.toBeUndefined();
+    expect(store.reads).toHaveLength(2);
+    // Once a read succeeds again, callers wait for the fresh view as before.
+    store.reads[1]!.answer.resolve([]);
+    await flush();
+    now += 1000;
+    const third = holds.fresh();
+    const waited = await Promise.race([third.then(() => 'went on'), flush().then(() => 'waited')]);
+    expect(waited).toBe('waited');
+    store.reads[2]!.answer.resolve([]);
+    await third;
+  });
+
+  it('counts the interval from the end of a read, not its start', async () => {
+    const { store, holds } = setup();
+    const first = holds.fresh();
+    now += 900; // a slow read
+    store.reads[0]!.answer.resolve([]);
+    await first;
+    now += 500;
+    await holds.fresh();
+    expect(store.reads).toHaveLength(1);
+    now += 500;
+    void holds.fresh();
+    expect(store.reads).toHaveLength(2);
+  });
+
   it('gives up on a read after the timeout (aborting it) and never blocks longer', async () => {
     const { store, holds, errors } = setup({ readTimeoutMs: 30 });
     const started = Date.now();
@@ -180,6 +218,16 @@ describe('RateLimitGate with shared holds', () => {
     // The longer of the two wins.
     gate.hold('tenant-b', 1000, 'update_result');
     expect(gate.remaining('tenant-b', 'update_result')).toBe(4000);
+  });
+
+  it('holds app_access_token for every tenant (the app’s quota), tenant_access_token per tenant', () => {
+    const gate = new RateLimitGate(clock);
+    gate.hold(A, 3000, 'app_access_token');
+    gate.hold(A, 2000, 'tenant_access_token');
+    expect(gate.remaining('tenant-b', 'app_access_token')).toBe(3000);
+    expect(gate.remaining(A, 'app_access_token')).toBe(3000);
+    expect(gate.remaining(A, 'tenant_access_token')).toBe(2000);
+    expect(gate.remaining('tenant-b', 'tenant_access_token')).toBe(0);
   });
 
   it('without shared holds, works as before (no reads, no publishes)', async () => {

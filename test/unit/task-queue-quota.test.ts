@@ -2,8 +2,8 @@ import { FEISHU_QUOTA_PER_MINUTE } from '../../src/common/constants';
 import { perKeyCallsPerSecond } from '../../src/common/task-queue-quota';
 
 describe('perKeyCallsPerSecond (a store app tenant’s server-side rate)', () => {
-  it('lowers the default 16.5/s so that the first minute, burst included, stays under 1000 calls', () => {
-    expect(perKeyCallsPerSecond(16.5)).toBe(16.26);
+  it('lowers the default 16.5/s so that the first minute, burst included, stays under 1000 calls, with a margin', () => {
+    expect(perKeyCallsPerSecond(16.5)).toBe(16.09);
   });
 
   it('keeps a rate that already leaves room', () => {
@@ -15,7 +15,7 @@ describe('perKeyCallsPerSecond (a store app tenant’s server-side rate)', () =>
     for (let rate = 0.5; rate <= 50; rate += 0.5) {
       const key = perKeyCallsPerSecond(rate);
       expect(key).toBeLessThanOrEqual(rate);
-      expect(61 * key + 8).toBeLessThanOrEqual(FEISHU_QUOTA_PER_MINUTE);
+      expect(61 * key + 8).toBeLessThanOrEqual(FEISHU_QUOTA_PER_MINUTE - 10);
     }
   });
 });
