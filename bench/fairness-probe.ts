@@ -12,11 +12,9 @@ import { startDevServer } from '../scripts/dev-server';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { applyQueueQuota } from '../src/common/task-queue-quota';
 import { maxInWindow, round, sleep, uniqueId } from './context';
+import { optionValue } from './entry';
 
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
-}
+const arg = (argv: string[], name: string, fallback: string): string => optionValue(argv, name) ?? fallback;
 
 async function runActivityWorker(address: string, taskQueue: string): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });

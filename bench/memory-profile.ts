@@ -6,11 +6,9 @@
  * are what can move the worker's RSS: how the workflow code is loaded (webpack at start or the pre-built bundle), the
  * sticky cache, and V8's heap limits (process-wide flags: the workflow thread's isolate gets them too).
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { startDevServer } from '../scripts/dev-server';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
-import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/common/search-attributes';
 import { newPayloadKeys, type BenchContext } from './context';
+import { optionValue, runBenchEntry, startBenchServer } from './entry';
 import { measureMemory, WORKER_NODE_OPTIONS, type MemoryProbe } from './memory';
 import { ensureBuiltPackage } from './prebuilt';
 
@@ -24,10 +22,7 @@ const SETTINGS: Record<string, Omit<MemoryProbe, 'steps'>> = {
   'dist old=256 semi=1 (deployment.md)': { entry: 'dist', env: { NODE_OPTIONS: WORKER_NODE_OPTIONS } },
 };
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+const arg = (name: string): string | undefined => optionValue(process.argv, name);
 
 async function main(): Promise<void> {
   const steps = (arg('steps') ?? '1000,10000').split(',').map(Number);
@@ -40,11 +35,10 @@ async function main(): Promise<void> {
     SETTINGS[`dist ${extra}`] = { entry: 'dist', env };
   }
   const names = Object.keys(SETTINGS).filter((name) => !only || only.includes(name) || name === `dist ${extra}`);
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const log = (line: string) => process.stderr.write(`[memory-profile] ${line}\n`);
   ensureBuiltPackage(log);
   const cliPath = await resolveTemporalCli({ log });
-  const server = await startDevServer({ cliPath, headless: true, searchAttributes: SEARCH_ATTRIBUTES_FOR_CLI, log });
+  const server = await startBenchServer(cliPath, log);
   const ctx: BenchContext = {
     address: server.address,
     namespace: server.namespace,
@@ -74,10 +68,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`memory-profile failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBenchEntry('memory-profile', main);

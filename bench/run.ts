@@ -6,13 +6,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { SQLITE_WAL, startDevServer } from '../scripts/dev-server';
+import { SQLITE_WAL } from '../scripts/dev-server';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { FEISHU_QUOTA_PER_MINUTE, FEISHU_QUOTA_PER_SECOND } from '../src/common/constants';
-import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/common/search-attributes';
 import { ackJson, ackRows, runAckBench, type AckResult } from './ack';
 import { newPayloadKeys, type BenchContext } from './context';
+import { runBenchEntry, startBenchServer } from './entry';
 import type { TableRow } from './table-row';
 import { runDrainBench, type DrainResult } from './drain';
 import { runLatencyBench, type LatencyResult } from './latency';
@@ -126,20 +125,15 @@ function rowsFor(
 
 async function main(): Promise<void> {
   const { quick, only } = parseArgs(process.argv.slice(2));
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const started = Date.now();
   const cliPath = await resolveTemporalCli({ log });
   // A database file in WAL mode, synchronous=NORMAL: durable across a crash of the server process, as fast as the
   // in-memory store, where SQLite's default journal cannot start 200 workflows/s (docs/performance.md#webhook-ack).
   const dataDir = mkdtempSync(join(tmpdir(), 'feb-bench-'));
-  const server = await startDevServer({
-    cliPath,
-    headless: true,
-    searchAttributes: SEARCH_ATTRIBUTES_FOR_CLI,
+  const server = await startBenchServer(cliPath, log, {
     dbFilename: join(dataDir, 'temporal.db'),
     sqlitePragmas: [...SQLITE_WAL],
-    log,
   });
   const ctx: BenchContext = {
     address: server.address,
@@ -243,10 +237,4 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwritten: ${['bench/results/latest.json', ...written].join(', ')}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBenchEntry('bench', main);

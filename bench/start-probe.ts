@@ -7,12 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { SQLITE_WAL, startDevServer, type DevServerOptions } from '../scripts/dev-server';
+import { SQLITE_WAL, type DevServerOptions } from '../scripts/dev-server';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
-import { SEARCH_ATTRIBUTES_FOR_CLI } from '../src/common/search-attributes';
 import { connectPlainClient, rawStartLoop } from './ack-load';
 import { examId, newPayloadKeys, percentile, round } from './context';
+import { optionValue, runBenchEntry, startBenchServer } from './entry';
 
 const STORAGES: Record<string, (dir: string) => Pick<DevServerOptions, 'dbFilename' | 'sqlitePragmas'>> = {
   memory: () => ({}),
@@ -24,29 +23,19 @@ const STORAGES: Record<string, (dir: string) => Pick<DevServerOptions, 'dbFilena
   }),
 };
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+const arg = (name: string): string | undefined => optionValue(process.argv, name);
 
 async function main(): Promise<void> {
   const rate = Number(arg('rate') ?? 200);
   const seconds = Number(arg('seconds') ?? 10);
   const only = arg('only')?.split(',');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const log = (line: string) => process.stderr.write(`[start-probe] ${line}\n`);
   const cliPath = await resolveTemporalCli({ log });
   const rows: string[] = [];
   for (const [name, storage] of Object.entries(STORAGES)) {
     if (only && !only.includes(name)) continue;
     const dir = mkdtempSync(join(tmpdir(), 'feb-start-probe-'));
-    const server = await startDevServer({
-      cliPath,
-      headless: true,
-      searchAttributes: SEARCH_ATTRIBUTES_FOR_CLI,
-      log,
-      ...storage(dir),
-    });
+    const server = await startBenchServer(cliPath, log, storage(dir));
     const ctx = { address: server.address, namespace: server.namespace, cliPath, payloadKeys: newPayloadKeys() };
     const { client, close } = await connectPlainClient({ ...ctx, quick: true, log });
     try {
@@ -68,10 +57,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`start-probe failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBenchEntry('start-probe', main);
